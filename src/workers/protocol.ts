@@ -1,0 +1,133 @@
+/**
+ * The thread boundary, in one file. Everything here is plain data that survives
+ * `postMessage` (structured clone): no classes, no functions, errors as
+ * `{ code, message }`.
+ *
+ *   supervisor ──(piscina task: ServeTask, three transferred ports)──▶ connection worker
+ *     control port : comlink, supervisor → worker   (ConnectionWorkerControl)
+ *     cert port    : comlink, worker → supervisor   (CertService)
+ *     events port  : plain EventBatch messages, worker → supervisor
+ *
+ *   supervisor ──(piscina task: MintTask)──▶ mint worker ──▶ MintedLeaf
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { CookieEvent } from '../cookie-event.ts';
+import type { DomainRule } from '../domains/domain-rule.ts';
+import type { SerializedError } from '../errors.ts';
+
+export type { CookieEvent, DomainRule, SerializedError };
+
+/** A host → address override, like curl's `--resolve`: `*.test` covers every name under `test`. */
+export interface ResolveRule {
+  readonly pattern: string;
+  readonly address: string;
+}
+
+/** What a connection worker needs to serve, sent once as its piscina task. */
+export interface ServeTask {
+  readonly kind: 'serve';
+  /** 0-based index among connection workers; stable across a replacement. */
+  readonly index: number;
+  readonly settings: ProxySettings;
+  /** Where to listen, or null to start without a listener (proxy disabled). */
+  readonly listen: { readonly host: string; readonly port: number } | null;
+  readonly domains: readonly DomainRule[];
+  readonly syncing: boolean;
+  readonly controlPort: MessagePort;
+  readonly certPort: MessagePort;
+  readonly eventsPort: MessagePort;
+}
+
+export interface ProxySettings {
+  /** The CA certificate in PEM, served at http://jarsync.cert/ and sent as the chain's last link. */
+  readonly caCertPem: string;
+  /** The process-wide leaf private key (PKCS#8 PEM) shared by every minted certificate. */
+  readonly leafKeyPem: string;
+  /** Extra PEM roots for verifying upstream servers, on top of Node's defaults. */
+  readonly upstreamCaPems: readonly string[];
+  /** When true, upstream TLS certificates are not verified. */
+  readonly insecureUpstream: boolean;
+  readonly resolve: readonly ResolveRule[];
+  readonly upstreamConnectTimeoutMs: number;
+  readonly upstreamResponseTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  /** Ports a proxied request must never reach on this machine (the admin API's). */
+  readonly protectedPorts: readonly number[];
+  /** Most events held before a batch is posted; a batch also goes at the end of each tick. */
+  readonly eventBatchSize: number;
+}
+
+/** Exposed by every connection worker over its control port (comlink). */
+export interface ConnectionWorkerControl {
+  setDomains(domains: readonly DomainRule[]): void;
+  setSyncing(syncing: boolean): void;
+  /** Starts listening (reusePort). Resolves with the bound port or rejects with a SerializedError-shaped error. */
+  listen(host: string, port: number): Promise<number>;
+  /** Stops accepting; open connections go on. */
+  unlisten(): Promise<void>;
+  stats(): WorkerStats;
+  /**
+   * Stops accepting, lets requests in flight finish (up to `timeoutMs`), closes
+   * idle keep-alive connections, flushes pending events and resolves. The serve
+   * task then returns.
+   */
+  drain(timeoutMs: number): Promise<void>;
+}
+
+export interface WorkerStats {
+  readonly index: number;
+  readonly threadId: number;
+  readonly listening: boolean;
+  readonly connectionsOpen: number;
+  readonly connectionsTotal: number;
+  readonly requestsTotal: number;
+  readonly tunnelsBlind: number;
+  readonly tunnelsDecrypted: number;
+  readonly upstreamErrors: number;
+  readonly eventsSent: number;
+  /** CPU time this thread has used, in microseconds (user + system). */
+  readonly cpuMicros: number;
+}
+
+/** A leaf certificate for one host, as the supervisor's certificate service hands it out. */
+export interface LeafCertificate {
+  readonly host: string;
+  /** The leaf certificate in PEM (the CA is not appended; the worker adds it to the chain). */
+  readonly certPem: string;
+  /** Validity end, in ms since the epoch. */
+  readonly notAfter: number;
+}
+
+/** Exposed by the supervisor to every connection worker over its cert port (comlink). */
+export interface CertService {
+  leafFor(host: string): Promise<LeafCertificate>;
+}
+
+/** Cookie events from one worker, posted on its events port. */
+export interface EventBatch {
+  readonly kind: 'events';
+  readonly worker: number;
+  readonly events: readonly CookieEvent[];
+}
+
+/** A piscina task for the mint pool; the CA and leaf public key come in the pool's workerData. */
+export interface MintTask {
+  readonly kind: 'mint';
+  readonly host: string;
+  /** Clock for the validity window, ms since the epoch (injectable for tests). */
+  readonly now: number;
+}
+
+/** The mint pool's workerData: set once when the pool starts. */
+export interface MintWorkerData {
+  readonly caCertPem: string;
+  readonly caKeyPem: string;
+  /** The shared leaf public key as SPKI PEM. */
+  readonly leafPublicKeyPem: string;
+}
+
+export interface MintedLeaf {
+  readonly certPem: string;
+  readonly notBefore: number;
+  readonly notAfter: number;
+}
