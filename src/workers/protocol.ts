@@ -14,8 +14,9 @@ import type { MessagePort } from 'node:worker_threads';
 import type { CookieEvent } from '../cookie-event.ts';
 import type { DomainRule } from '../domains/domain-rule.ts';
 import type { SerializedError } from '../errors.ts';
+import type { MintedLeaf } from '../tls/mint-leaf.ts';
 
-export type { CookieEvent, DomainRule, SerializedError };
+export type { CookieEvent, DomainRule, MintedLeaf, SerializedError };
 
 /** A host → address override, like curl's `--resolve`: `*.test` covers every name under `test`. */
 export interface ResolveRule {
@@ -29,8 +30,6 @@ export interface ServeTask {
   /** 0-based index among connection workers; stable across a replacement. */
   readonly index: number;
   readonly settings: ProxySettings;
-  /** Where to listen, or null to start without a listener (proxy disabled). */
-  readonly listen: { readonly host: string; readonly port: number } | null;
   readonly domains: readonly DomainRule[];
   readonly syncing: boolean;
   readonly controlPort: MessagePort;
@@ -124,10 +123,4 @@ export interface MintWorkerData {
   readonly caKeyPem: string;
   /** The shared leaf public key as SPKI PEM. */
   readonly leafPublicKeyPem: string;
-}
-
-export interface MintedLeaf {
-  readonly certPem: string;
-  readonly notBefore: number;
-  readonly notAfter: number;
 }
