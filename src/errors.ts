@@ -13,7 +13,7 @@ export const ERROR_CODES = {
   JARSYNC_ERR_NOT_FOUND: 'The thing asked for does not exist (admin API route, domain, cookie).',
   JARSYNC_ERR_CONFLICT: 'The request conflicts with the current state (the proxy port changed while the proxy is enabled).',
   JARSYNC_ERR_PORT_IN_USE: 'The proxy or admin port is taken by another process.',
-  JARSYNC_ERR_NOT_RUNNING: 'The supervisor is not started, or is closing.',
+  JARSYNC_ERR_NOT_RUNNING: 'The supervisor, the jar actor or another part is not started, or is closing.',
   JARSYNC_ERR_CA: 'The CA in the data dir cannot be read, parsed or created.',
   JARSYNC_ERR_MINT: 'A leaf certificate could not be minted.',
   JARSYNC_ERR_STORE: 'The jar database cannot be opened, read or written.',

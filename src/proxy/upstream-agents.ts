@@ -1,0 +1,52 @@
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import type { LookupFunction } from 'node:net';
+import type { ProxySettings } from '../workers/protocol.ts';
+import { createLookup } from './host-resolver.ts';
+
+/**
+ * Free upstream sockets are closed after this long unused. Origins commonly close
+ * idle keep-alive connections after 5–75 s; a reused socket the origin has just
+ * closed is retried once for idempotent requests (see forward-request.ts).
+ */
+export const UPSTREAM_IDLE_MS = 30_000;
+
+/** Most idle keep-alive sockets kept per origin. */
+export const UPSTREAM_MAX_FREE_PER_ORIGIN = 256;
+
+/** The pooled keep-alive agents a worker forwards through, one per scheme. */
+export interface UpstreamAgents {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+  readonly lookup: LookupFunction;
+  /** The TLS options used for connections that bypass the pool (upgrades). */
+  readonly tlsOptions: Readonly<Pick<tls.ConnectionOptions, 'ca' | 'rejectUnauthorized'>>;
+  destroy(): void;
+}
+
+export function createUpstreamAgents(settings: ProxySettings): UpstreamAgents {
+  const lookup = createLookup(settings.resolve);
+  // Passing `ca` replaces Node's default roots, so the extra roots are added to
+  // the default set (which includes NODE_EXTRA_CA_CERTS) rather than used alone.
+  const ca = settings.upstreamCaPems.length > 0 ? [...tls.getCACertificates('default'), ...settings.upstreamCaPems] : undefined;
+  const tlsOptions = { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: !settings.insecureUpstream };
+  const common = {
+    keepAlive: true,
+    maxFreeSockets: UPSTREAM_MAX_FREE_PER_ORIGIN,
+    scheduling: 'lifo' as const,
+    timeout: UPSTREAM_IDLE_MS,
+  };
+  const httpAgent = new http.Agent(common);
+  const httpsAgent = new https.Agent({ ...common, ...tlsOptions });
+  return {
+    http: httpAgent,
+    https: httpsAgent,
+    lookup,
+    tlsOptions,
+    destroy() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The supervisor as its users see it: the library API (`createSupervisor`),
+ * which the admin API and the CLI drive too.
+ */
+import type { Observable } from 'rxjs';
+import type { CookieChange, CookieFilter, CookieRefusal, JarStats, SerializedCookie } from '../actors/cookie-change.ts';
+import type { AddedDomain } from '../domains/domain-list.ts';
+import type { DomainRule } from '../domains/domain-rule.ts';
+import type { ResolvedOptions } from '../options.ts';
+import type { WorkerStats } from '../workers/protocol.ts';
+import type { CertServiceStats } from './cert-service.ts';
+
+export interface ProxyState {
+  /** Whether the proxy accepts connections. */
+  readonly enabled: boolean;
+  readonly host: string;
+  /** The port it listens on (or will, once enabled). */
+  readonly port: number;
+}
+
+export interface SupervisorAddresses {
+  readonly proxy: ProxyState;
+  /** The admin API, always on 127.0.0.1; null when it is off. */
+  readonly admin: { readonly host: string; readonly port: number } | null;
+  readonly dataDir: string;
+  /** The CA certificate devices install. */
+  readonly caCertPath: string;
+  /** The file holding the admin API's bearer token. */
+  readonly adminTokenPath: string;
+}
+
+export interface WorkerStatus extends WorkerStats {
+  /** Times this worker slot was restarted after its thread died. */
+  readonly restarts: number;
+  /** False while a replacement thread starts. */
+  readonly alive: boolean;
+}
+
+export interface SupervisorStatus {
+  readonly state: 'starting' | 'running' | 'closing' | 'closed';
+  readonly startedAt: number;
+  readonly proxy: ProxyState;
+  readonly admin: { readonly host: string; readonly port: number } | null;
+  readonly syncing: boolean;
+  readonly domains: readonly string[];
+  readonly insecureUpstream: boolean;
+  readonly dataDir: string;
+  readonly workers: readonly WorkerStatus[];
+  readonly events: {
+    /** Cookie events received from the workers. */
+    readonly received: number;
+    /** Of those, passed by the domain filter to the jar. */
+    readonly synced: number;
+    /** Passed the filter but refused by a full jar mailbox. */
+    readonly mailboxRefused: number;
+  };
+  readonly jar: JarStats;
+  readonly certificates: CertServiceStats;
+}
+
+export interface Supervisor {
+  readonly options: ResolvedOptions;
+  /** Every change the jar applies, as it applies it. Hot: subscribe before traffic flows. */
+  readonly cookies$: Observable<CookieChange>;
+  /** Every cookie the jar refuses, with the reason. */
+  readonly refused$: Observable<CookieRefusal>;
+  /** The domain list, current value first. */
+  readonly domains$: Observable<readonly DomainRule[]>;
+
+  /** Loads or creates the CA and the jar, starts the workers, the proxy and the admin API. */
+  start(): Promise<SupervisorAddresses>;
+  /** Drains: stops accepting, finishes requests in flight (bounded by drainTimeoutMs), flushes the jar, stops every thread. */
+  close(): Promise<void>;
+  /** Aborts: closes every connection at once, flushes what the jar has applied, stops every thread. */
+  destroy(): Promise<void>;
+
+  domains(): readonly DomainRule[];
+  /** Adds a domain (JARSYNC_ERR_BAD_DOMAIN when it is not one); takes effect at once. */
+  addDomain(input: string): AddedDomain;
+  /** Removes a domain; false when it was not on the list. */
+  removeDomain(input: string): boolean;
+
+  readonly syncing: boolean;
+  /** While syncing is stopped nothing is decrypted or recorded. */
+  startSyncing(): void;
+  stopSyncing(): void;
+
+  proxyState(): ProxyState;
+  /** Enables/disables the proxy or moves it; JARSYNC_ERR_CONFLICT when the port changes while enabled. */
+  setProxy(change: { readonly enabled?: boolean; readonly port?: number }): Promise<ProxyState>;
+
+  cookies(filter?: CookieFilter): Promise<SerializedCookie[]>;
+  cookieHeader(url: string): Promise<string>;
+  deleteCookies(filter?: { readonly domain?: string }): Promise<number>;
+  /** Commits what the jar has applied now, without waiting for the flush interval. */
+  flush(): Promise<void>;
+
+  status(): Promise<SupervisorStatus>;
+}

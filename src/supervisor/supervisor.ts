@@ -1,0 +1,291 @@
+/**
+ * The supervisor: the main thread's owner of configuration and lifecycle. It
+ * never parses request bytes.
+ *
+ *   start():  data dir ─▶ CA + shared leaf key ─▶ cert service (mint pool)
+ *             jar store ─▶ jar actor ◀── cookie pipeline ◀── connection pool (N workers)
+ *             admin API (127.0.0.1)
+ *   close():  admin API down ─▶ workers drain ─▶ jar flushes and closes ─▶ mint pool stops
+ */
+import type { Observable } from 'rxjs';
+import { JarActor } from '../actors/jar-actor.ts';
+import type { CookieChange, CookieFilter, CookieRefusal, SerializedCookie } from '../actors/cookie-change.ts';
+import { ensureDataDir, jarPath } from '../data-dir.ts';
+import type { AddedDomain } from '../domains/domain-list.ts';
+import { DomainList } from '../domains/domain-list.ts';
+import type { DomainRule } from '../domains/domain-rule.ts';
+import { JarsyncError } from '../errors.ts';
+import type { ResolvedOptions, SupervisorOptions } from '../options.ts';
+import { resolveOptions } from '../options.ts';
+import type { JarStore } from '../store/jar-store.ts';
+import { MemoryJarStore } from '../store/memory-jar-store.ts';
+import { SqliteJarStore } from '../store/sqlite-jar-store.ts';
+import { loadOrCreateCa } from '../tls/ca.ts';
+import { createLeafKey } from '../tls/leaf-key.ts';
+import type { ProxySettings } from '../workers/protocol.ts';
+import type { RunningCertService } from './cert-service.ts';
+import { createCertService } from './cert-service.ts';
+import { ConnectionPool } from './connection-pool.ts';
+import { CookiePipeline } from './cookie-pipeline.ts';
+import type { ProxyState, Supervisor, SupervisorAddresses, SupervisorStatus } from './supervisor-api.ts';
+
+/** Parts that exist only while the supervisor runs. */
+interface Running {
+  readonly certs: RunningCertService;
+  readonly jar: JarActor;
+  readonly pool: ConnectionPool;
+  readonly caCertPath: string;
+}
+
+type State = 'new' | 'starting' | 'running' | 'closing' | 'closed';
+
+class JarsyncSupervisor implements Supervisor {
+  readonly options: ResolvedOptions;
+  readonly #domains: DomainList;
+  readonly #pipeline: CookiePipeline;
+  #state: State = 'new';
+  #startedAt = 0;
+  #syncing: boolean;
+  #proxy: { enabled: boolean; port: number };
+  #running: Running | null = null;
+  #stopping: Promise<void> | null = null;
+
+  constructor(options: SupervisorOptions) {
+    this.options = resolveOptions(options);
+    this.#domains = new DomainList(this.options.domains.map((rule) => rule.spec));
+    this.#pipeline = new CookiePipeline(this.#domains.list());
+    this.#syncing = this.options.syncing;
+    this.#proxy = { enabled: false, port: this.options.port };
+  }
+
+  get cookies$(): Observable<CookieChange> {
+    return this.#pipeline.cookies$;
+  }
+
+  get refused$(): Observable<CookieRefusal> {
+    return this.#pipeline.refused$;
+  }
+
+  get domains$(): Observable<readonly DomainRule[]> {
+    return this.#pipeline.domains$;
+  }
+
+  get syncing(): boolean {
+    return this.#syncing;
+  }
+
+  async start(): Promise<SupervisorAddresses> {
+    if (this.#state !== 'new') throw new JarsyncError('JARSYNC_ERR_NOT_RUNNING', `start() was already called (state: ${this.#state})`);
+    this.#state = 'starting';
+    this.#startedAt = Date.now();
+    const { options } = this;
+    const parts: { -readonly [K in keyof Running]?: Running[K] } = {};
+    try {
+      await ensureDataDir(options.dataDir);
+      const ca = await loadOrCreateCa(options.dataDir);
+      if (ca.created) options.log('info', `created a new CA at ${ca.certPath}; devices must trust it to be synced over HTTPS`);
+      const leafKey = await createLeafKey(options.leafKeyType);
+      const certs = createCertService({ ca, leafKey });
+      parts.certs = certs;
+
+      const store: JarStore = options.persist ? SqliteJarStore.open(jarPath(options.dataDir)) : new MemoryJarStore();
+      const jar = JarActor.open({
+        store,
+        flushIntervalMs: options.flushIntervalMs,
+        mailboxCapacity: options.mailboxCapacity,
+        onChange: this.#pipeline.changed,
+        onRefused: this.#pipeline.refusedCookie,
+        onStoreError: (error) => {
+          options.log('error', error.message);
+        },
+      });
+      parts.jar = jar;
+      this.#pipeline.connect(jar);
+
+      if (options.insecureUpstream) {
+        options.log('warn', 'upstream TLS certificates are NOT verified (insecure upstream): anyone on the path to an origin can impersonate it');
+      }
+      const settings: ProxySettings = {
+        caCertPem: ca.certPem,
+        leafKeyPem: leafKey.privateKeyPem,
+        upstreamCaPems: options.upstreamCaPems,
+        insecureUpstream: options.insecureUpstream,
+        resolve: options.resolve,
+        upstreamConnectTimeoutMs: options.upstreamConnectTimeoutMs,
+        upstreamResponseTimeoutMs: options.upstreamResponseTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
+        protectedPorts: options.adminPort === null || options.adminPort === 0 ? [] : [options.adminPort],
+        eventBatchSize: options.eventBatchSize,
+      };
+      const pool = new ConnectionPool({
+        workers: options.workers,
+        settings,
+        certs,
+        onEvents: (batch) => {
+          // Events already on their way when syncing stopped are not recorded either.
+          if (this.#syncing) this.#pipeline.push(batch.events);
+        },
+        domains: () => this.#domains.list(),
+        syncing: () => this.#syncing,
+        log: options.log,
+      });
+      parts.pool = pool;
+      await pool.start();
+      if (options.proxyEnabled) {
+        this.#proxy = { enabled: true, port: await pool.listen(options.host, options.port) };
+      }
+      this.#running = { certs, jar, pool, caCertPath: ca.certPath };
+      this.#state = 'running';
+    } catch (error) {
+      this.#state = 'closed';
+      await parts.pool?.drain(0).catch(() => undefined);
+      await parts.jar?.close().catch(() => undefined);
+      await parts.certs?.close().catch(() => undefined);
+      this.#pipeline.complete();
+      throw error;
+    }
+    return this.#addresses();
+  }
+
+  close(): Promise<void> {
+    return this.#stop(this.options.drainTimeoutMs);
+  }
+
+  destroy(): Promise<void> {
+    return this.#stop(0);
+  }
+
+  domains(): readonly DomainRule[] {
+    return this.#domains.list();
+  }
+
+  addDomain(input: string): AddedDomain {
+    const result = this.#domains.add(input);
+    if (result.added) this.#domainsChanged();
+    return result;
+  }
+
+  removeDomain(input: string): boolean {
+    const removed = this.#domains.remove(input);
+    if (removed) this.#domainsChanged();
+    return removed;
+  }
+
+  startSyncing(): void {
+    this.#setSyncing(true);
+  }
+
+  stopSyncing(): void {
+    this.#setSyncing(false);
+  }
+
+  proxyState(): ProxyState {
+    return { enabled: this.#proxy.enabled, host: this.options.host, port: this.#proxy.port };
+  }
+
+  async setProxy(change: { readonly enabled?: boolean; readonly port?: number }): Promise<ProxyState> {
+    const running = this.#require();
+    const enabled = change.enabled ?? this.#proxy.enabled;
+    const port = change.port ?? this.#proxy.port;
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new JarsyncError('JARSYNC_ERR_BAD_OPTION', `port: must be a port number from 0 to 65535 (got ${JSON.stringify(port)})`);
+    }
+    if (this.#proxy.enabled && change.port !== undefined && change.port !== this.#proxy.port) {
+      throw new JarsyncError('JARSYNC_ERR_CONFLICT', `the proxy port cannot change while the proxy is enabled (it listens on ${this.#proxy.port}); disable it first`);
+    }
+    if (enabled && !this.#proxy.enabled) {
+      this.#proxy = { enabled: true, port: await running.pool.listen(this.options.host, port) };
+    } else if (!enabled && this.#proxy.enabled) {
+      await running.pool.unlisten();
+      this.#proxy = { enabled: false, port };
+    } else {
+      this.#proxy = { enabled, port: this.#proxy.enabled ? this.#proxy.port : port };
+    }
+    return this.proxyState();
+  }
+
+  cookies(filter?: CookieFilter): Promise<SerializedCookie[]> {
+    return this.#require().jar.cookies(filter);
+  }
+
+  cookieHeader(url: string): Promise<string> {
+    return this.#require().jar.cookieHeader(url);
+  }
+
+  deleteCookies(filter?: { readonly domain?: string }): Promise<number> {
+    return this.#require().jar.deleteCookies(filter);
+  }
+
+  flush(): Promise<void> {
+    return this.#require().jar.flush();
+  }
+
+  async status(): Promise<SupervisorStatus> {
+    const running = this.#require();
+    return {
+      state: this.#state === 'new' ? 'starting' : this.#state,
+      startedAt: this.#startedAt,
+      proxy: this.proxyState(),
+      admin: null,
+      syncing: this.#syncing,
+      domains: this.#domains.list().map((rule) => rule.spec),
+      insecureUpstream: this.options.insecureUpstream,
+      dataDir: this.options.dataDir,
+      workers: await running.pool.stats(),
+      events: this.#pipeline.counts,
+      jar: running.jar.stats(),
+      certificates: running.certs.stats(),
+    };
+  }
+
+  #addresses(): SupervisorAddresses {
+    const running = this.#require();
+    return {
+      proxy: this.proxyState(),
+      admin: null,
+      dataDir: this.options.dataDir,
+      caCertPath: running.caCertPath,
+      adminTokenPath: '',
+    };
+  }
+
+  #require(): Running {
+    if (this.#running === null || this.#state !== 'running') {
+      throw new JarsyncError('JARSYNC_ERR_NOT_RUNNING', `the supervisor is not running (state: ${this.#state})`);
+    }
+    return this.#running;
+  }
+
+  #domainsChanged(): void {
+    const list = this.#domains.list();
+    this.#pipeline.setDomains(list);
+    this.#running?.pool.setDomains(list);
+  }
+
+  #setSyncing(syncing: boolean): void {
+    if (this.#syncing === syncing) return;
+    this.#syncing = syncing;
+    this.#running?.pool.setSyncing(syncing);
+  }
+
+  #stop(drainTimeoutMs: number): Promise<void> {
+    if (this.#stopping !== null) return this.#stopping;
+    const running = this.#running;
+    this.#state = 'closing';
+    this.#stopping = (async () => {
+      if (running !== null) {
+        await running.pool.drain(drainTimeoutMs);
+        await running.jar.close();
+        await running.certs.close();
+      }
+      this.#pipeline.complete();
+      this.#state = 'closed';
+    })();
+    return this.#stopping;
+  }
+}
+
+/** Creates a supervisor; options are checked now (JARSYNC_ERR_BAD_OPTION etc.), nothing starts before `start()`. */
+export function createSupervisor(options: SupervisorOptions = {}): Supervisor {
+  return new JarsyncSupervisor(options);
+}
