@@ -76,9 +76,12 @@ export async function tlsThroughProxy(
 ): Promise<tls.TLSSocket> {
   const socket = await connectTunnel(proxyPort, `${host}:${port}`);
   return new Promise((resolve, reject) => {
+    const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
     const secure = tls.connect({
       socket,
-      servername: options.servername ?? host,
+      // The name the certificate is checked against; an IP sends no SNI at all.
+      host,
+      ...(servername === undefined ? {} : { servername }),
       ...(options.ca === undefined ? {} : { ca: options.ca as string[] }),
       ...(options.ALPNProtocols === undefined ? {} : { ALPNProtocols: options.ALPNProtocols }),
     });
@@ -108,8 +111,8 @@ export async function proxyHttpsRequest(
       method: options.method ?? 'GET',
       path: `${target.pathname}${target.search}`,
       headers: (options.headers ?? {}) as http.OutgoingHttpHeaders,
+      // With no agent given, Node uses createConnection (agent: false would not).
       createConnection: () => secure,
-      agent: false,
     });
     req.on('response', (res) => {
       collect(res).then(
