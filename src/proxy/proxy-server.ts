@@ -101,6 +101,8 @@ export class ProxyServer {
   #syncing: boolean;
   #listening = false;
   #draining = false;
+  #drained: Promise<void> | null = null;
+  #cutDrain: (() => void) | undefined;
   #tunnelsBlind = 0;
   #tunnelsDecrypted = 0;
   #upstreamErrors = 0;
@@ -229,24 +231,33 @@ export class ProxyServer {
    * connections as they become idle, then closes what is left, blind tunnels
    * and WebSockets included, and posts the last events.
    */
-  async drain(timeoutMs: number): Promise<void> {
+  drain(timeoutMs: number): Promise<void> {
+    if (this.#drained !== null) {
+      // Asked again while draining: stop waiting for requests in flight.
+      this.#cutDrain?.();
+      return this.#drained;
+    }
     this.#draining = true;
     if (this.#listening) {
       this.#listening = false;
       this.#outer.close();
     }
     this.#tracker.closeIdle();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.#tracker.whenIdle(),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    this.#tracker.destroyAll();
-    this.#batcher.flush();
-    this.#agents.destroy();
+    this.#drained = (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.#tracker.whenIdle(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+          this.#cutDrain = resolve;
+        }),
+      ]);
+      clearTimeout(timer);
+      this.#tracker.destroyAll();
+      this.#batcher.flush();
+      this.#agents.destroy();
+    })();
+    return this.#drained;
   }
 
   #capture(scheme: 'http' | 'https', host: string, port: number): CookieSink | null {

@@ -205,6 +205,11 @@ export class ConnectionPool {
     await this.#pool.destroy();
   }
 
+  /** Cuts a drain in progress short: every worker closes what it still holds now. */
+  abort(): void {
+    for (const slot of this.#slots) void slot.control?.drain(0).catch(() => undefined);
+  }
+
   async #startSlot(slot: Slot): Promise<void> {
     const control = new MessageChannel();
     const cert = new MessageChannel();

@@ -23,6 +23,9 @@ import { SqliteJarStore } from '../store/sqlite-jar-store.ts';
 import { loadOrCreateCa } from '../tls/ca.ts';
 import { createLeafKey } from '../tls/leaf-key.ts';
 import type { ProxySettings } from '../workers/protocol.ts';
+import type { AdminServer } from './admin-server.ts';
+import { createAdminServer } from './admin-server.ts';
+import { loadOrCreateAdminToken } from './admin-token.ts';
 import type { RunningCertService } from './cert-service.ts';
 import { createCertService } from './cert-service.ts';
 import { ConnectionPool } from './connection-pool.ts';
@@ -34,6 +37,9 @@ interface Running {
   readonly certs: RunningCertService;
   readonly jar: JarActor;
   readonly pool: ConnectionPool;
+  readonly admin: AdminServer | null;
+  readonly adminAddress: { readonly host: string; readonly port: number } | null;
+  readonly adminTokenPath: string;
   readonly caCertPath: string;
 }
 
@@ -80,6 +86,7 @@ class JarsyncSupervisor implements Supervisor {
     this.#startedAt = Date.now();
     const { options } = this;
     const parts: { -readonly [K in keyof Running]?: Running[K] } = {};
+    let admin: AdminServer | null = null;
     try {
       await ensureDataDir(options.dataDir);
       const ca = await loadOrCreateCa(options.dataDir);
@@ -102,6 +109,15 @@ class JarsyncSupervisor implements Supervisor {
       parts.jar = jar;
       this.#pipeline.connect(jar);
 
+      // The admin API starts before the workers, so that its port (chosen by
+      // the kernel when adminPort is 0) is known to them as one never to proxy to.
+      const adminToken = await loadOrCreateAdminToken(options.dataDir);
+      let adminAddress: { host: string; port: number } | null = null;
+      if (options.adminPort !== null) {
+        admin = createAdminServer({ supervisor: this, token: adminToken.token, caCertPem: ca.certPem, port: options.adminPort });
+        adminAddress = await admin.listen();
+      }
+
       if (options.insecureUpstream) {
         options.log('warn', 'upstream TLS certificates are NOT verified (insecure upstream): anyone on the path to an origin can impersonate it');
       }
@@ -114,7 +130,7 @@ class JarsyncSupervisor implements Supervisor {
         upstreamConnectTimeoutMs: options.upstreamConnectTimeoutMs,
         upstreamResponseTimeoutMs: options.upstreamResponseTimeoutMs,
         idleTimeoutMs: options.idleTimeoutMs,
-        protectedPorts: options.adminPort === null || options.adminPort === 0 ? [] : [options.adminPort],
+        protectedPorts: adminAddress === null ? [] : [adminAddress.port],
         eventBatchSize: options.eventBatchSize,
       };
       const pool = new ConnectionPool({
@@ -134,10 +150,11 @@ class JarsyncSupervisor implements Supervisor {
       if (options.proxyEnabled) {
         this.#proxy = { enabled: true, port: await pool.listen(options.host, options.port) };
       }
-      this.#running = { certs, jar, pool, caCertPath: ca.certPath };
+      this.#running = { certs, jar, pool, admin, adminAddress, adminTokenPath: adminToken.path, caCertPath: ca.certPath };
       this.#state = 'running';
     } catch (error) {
       this.#state = 'closed';
+      await admin?.close().catch(() => undefined);
       await parts.pool?.drain(0).catch(() => undefined);
       await parts.jar?.close().catch(() => undefined);
       await parts.certs?.close().catch(() => undefined);
@@ -226,7 +243,7 @@ class JarsyncSupervisor implements Supervisor {
       state: this.#state === 'new' ? 'starting' : this.#state,
       startedAt: this.#startedAt,
       proxy: this.proxyState(),
-      admin: null,
+      admin: running.adminAddress,
       syncing: this.#syncing,
       domains: this.#domains.list().map((rule) => rule.spec),
       insecureUpstream: this.options.insecureUpstream,
@@ -242,10 +259,10 @@ class JarsyncSupervisor implements Supervisor {
     const running = this.#require();
     return {
       proxy: this.proxyState(),
-      admin: null,
+      admin: running.adminAddress,
       dataDir: this.options.dataDir,
       caCertPath: running.caCertPath,
-      adminTokenPath: '',
+      adminTokenPath: running.adminTokenPath,
     };
   }
 
@@ -269,13 +286,19 @@ class JarsyncSupervisor implements Supervisor {
   }
 
   #stop(drainTimeoutMs: number): Promise<void> {
-    if (this.#stopping !== null) return this.#stopping;
     const running = this.#running;
+    if (this.#stopping !== null) {
+      // destroy() while close() drains: cut the drain short, then wait for the same end.
+      if (drainTimeoutMs === 0) running?.pool.abort();
+      return this.#stopping;
+    }
     this.#state = 'closing';
     this.#stopping = (async () => {
       if (running !== null) {
         await running.pool.drain(drainTimeoutMs);
         await running.jar.close();
+        // After the jar: event streams see the last changes before they end.
+        await running.admin?.close();
         await running.certs.close();
       }
       this.#pipeline.complete();

@@ -1,0 +1,79 @@
+/**
+ * What `jarsync --help` and `jarsync <command> --help` print, and the one-line
+ * usage printed after a bad flag.
+ */
+import { DEFAULT_PROXY_PORT } from '../options.ts';
+import type { CommandName } from './parse-args.ts';
+
+export const USAGE_LINES: Readonly<Record<CommandName | 'jarsync', string>> = {
+  jarsync: 'usage: jarsync <start|cookies|ca> [flags]   (jarsync --help; jarsync <command> --help)',
+  start: 'usage: jarsync start [--port N] [--domain D]… [--data-dir DIR] [flags]   (jarsync start --help)',
+  cookies: 'usage: jarsync cookies [--data-dir DIR] [--url U] [--domain D] [--json | --netscape | --header]',
+  ca: 'usage: jarsync ca [--data-dir DIR] [--pem]',
+};
+
+const OVERVIEW = `jarsync: a proxy that captures every cookie of the domains you name into one durable jar.
+
+usage: jarsync <command> [flags]
+
+commands:
+  start     run the proxy and its admin API
+  cookies   print the cookies of a data dir's jar (whether or not the proxy runs)
+  ca        print the CA certificate devices must trust (created if there is none)
+
+  jarsync <command> --help    the flags of a command
+  jarsync --version           the version
+`;
+
+const DATA_DIR = `  --data-dir DIR        where the CA, the admin token and the jar live
+                        (default: $JARSYNC_HOME, else ~/.jarsync)`;
+
+const HELP: Readonly<Record<CommandName, string>> = {
+  start: `usage: jarsync start [flags]
+
+Runs the proxy. Point a device or browser at it as its HTTP and HTTPS proxy and
+trust the CA (jarsync ca); the cookies of the domains to sync are captured.
+
+  --port N              proxy port; 0 picks a free one (default: ${DEFAULT_PROXY_PORT})
+  --host H              address the proxy listens on (default: 127.0.0.1; 0.0.0.0 for devices on the network)
+  --domain D            a domain to sync; repeat for more. example.com covers its subdomains;
+                        https://example.com exactly that host over https (default: none)
+${DATA_DIR}
+  --admin-port N        admin API port, always on 127.0.0.1 (default: --port + 1)
+  --workers N           connection worker threads (default: the machine's available parallelism)
+  --ca-file F           a PEM file of extra roots to trust upstream; repeatable
+  --insecure-upstream   do not verify upstream certificates (dangerous; for testing only)
+  --resolve P=ADDR      send hosts matching P to ADDR, like curl's --resolve (*.test=127.0.0.1); repeatable
+  --no-sync             start with syncing stopped (nothing decrypted or recorded until started)
+  --no-persist          keep the jar in memory only
+  --leaf-key ec|rsa     the type of the key of every minted certificate (default: ec, P-256)
+
+It prints its addresses, the CA and token paths, and runs until SIGINT or
+SIGTERM (Ctrl-C), then closes in order; a second signal stops it at once.
+`,
+  cookies: `usage: jarsync cookies [flags]
+
+Prints the cookies of the data dir's jar. It reads the jar's file, so it works
+whether or not the proxy runs (changes reach the file within about 50 ms).
+
+${DATA_DIR}
+  --url U               only the cookies a browser would send to U
+  --domain D            only the cookies of D and its subdomains
+  --json                tough-cookie JSON, one object per cookie (the default)
+  --netscape            a Netscape cookies.txt file, as curl -b and wget --load-cookies read it
+  --header              the Cookie header for --url (which it needs)
+`,
+  ca: `usage: jarsync ca [flags]
+
+Prints the path of the data dir's CA certificate (creating the CA if there is
+none yet) and, on stderr, its SHA-256 fingerprint to compare on devices.
+
+${DATA_DIR}
+  --pem                 print the certificate itself instead of its path
+`,
+};
+
+/** The help text for a command, or the overview. */
+export function helpText(topic: CommandName | null): string {
+  return topic === null ? OVERVIEW : HELP[topic];
+}

@@ -1,0 +1,231 @@
+/**
+ * The admin API's HTTP server, on 127.0.0.1 only: it hands out every cookie of
+ * the jar, so no other machine may reach it, and every local process but the
+ * token's owner is kept out by the bearer token.
+ *
+ *   request ──▶ look up the path ──▶ bearer token ──▶ route? ──▶ method ──▶ query ──▶ JSON body ──▶ handler
+ *                                    (all but /ca.pem)
+ *                                        │ 401          │ 404      │ 405 + Allow │ 400   │ 413 / 400   │ JarsyncError ─▶ its status
+ *
+ * The token is checked before the route is known to exist, so that a client
+ * without it learns nothing, not even which paths are there.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { JarsyncError } from '../errors.ts';
+import { createBearerCheck } from './admin-auth.ts';
+import { readJsonBody } from './admin-body.ts';
+import { serveEventStream, type EventStream, type EventStreamOptions } from './admin-events.ts';
+import { errorAnswer, sendError, sendFailure, sendJson, sendNoContent, sendText } from './admin-response.ts';
+import { adminRoutes, type AdminAnswer, type AdminHandler, type AdminMethod, type AdminRoute } from './admin-routes.ts';
+import type { Supervisor } from './supervisor-api.ts';
+
+export const ADMIN_HOST = '127.0.0.1';
+
+/** How long `close()` lets requests in flight finish before their connections are cut. */
+export const ADMIN_CLOSE_TIMEOUT_MS = 5_000;
+
+/**
+ * Every API request is a few hundred bytes; a client that takes longer than
+ * this to send one is stuck or hostile. (Event streams are long responses, not
+ * long requests, and are not affected.)
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export interface AdminServerOptions {
+  readonly supervisor: Supervisor;
+  /** The bearer token every route but `GET /ca.pem` requires (see loadOrCreateAdminToken). */
+  readonly token: string;
+  /** The CA certificate served at `/ca.pem`, PEM. */
+  readonly caCertPem: string;
+  /** Always loopback. Defaults to 127.0.0.1. */
+  readonly host?: typeof ADMIN_HOST;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Heartbeat and queue limits of event streams. Defaults to those of serveEventStream. */
+  readonly events?: EventStreamOptions;
+}
+
+export interface AdminServer {
+  /** Starts listening; JARSYNC_ERR_PORT_IN_USE when the port is taken. Calling it again returns the same address. */
+  listen(): Promise<{ readonly host: string; readonly port: number }>;
+  /** Stops accepting, ends event streams, lets requests in flight finish (at most ADMIN_CLOSE_TIMEOUT_MS). */
+  close(): Promise<void>;
+}
+
+const METHODS: readonly AdminMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
+
+export function createAdminServer(options: AdminServerOptions): AdminServer {
+  const { supervisor, token, caCertPem, port } = options;
+  const host = options.host ?? ADMIN_HOST;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new JarsyncError('JARSYNC_ERR_BAD_OPTION', `adminPort: must be a port number from 0 to 65535 (got ${JSON.stringify(port)})`);
+  }
+  if (token === '') throw new JarsyncError('JARSYNC_ERR_BAD_OPTION', 'admin token: must not be empty');
+
+  const isAuthorized = createBearerCheck(token);
+  const streams = new Set<EventStream>();
+  const routes = adminRoutes({
+    supervisor,
+    caCertPem,
+    serveEvents: (req, res) => {
+      const stream = serveEventStream(req, res, supervisor, options.events);
+      streams.add(stream);
+      void stream.closed.then(() => streams.delete(stream));
+    },
+  });
+
+  const server = http.createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
+    dispatch(req, res).catch((error: unknown) => {
+      report(error);
+      sendFailure(res, error);
+    });
+  });
+
+  function report(error: unknown): void {
+    if (errorAnswer(error).status >= 500) {
+      supervisor.options.log('error', `admin API: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = URL.parse(req.url ?? '/', `http://${ADMIN_HOST}`);
+    if (url === null) {
+      sendError(res, 400, 'JARSYNC_ERR_BAD_REQUEST', `Cannot parse the request target ${JSON.stringify(req.url)}.`);
+      return;
+    }
+    const found = findRoute(routes, url.pathname);
+    if (found?.route.public !== true && !isAuthorized(req.headers.authorization)) {
+      sendError(res, 401, 'JARSYNC_ERR_UNAUTHORIZED', 'Missing or wrong bearer token: send "Authorization: Bearer <token>" with the token from the admin-token file in the data dir.', {
+        'www-authenticate': 'Bearer realm="jarsync"',
+      });
+      return;
+    }
+    if (found === undefined) {
+      sendError(res, 404, 'JARSYNC_ERR_NOT_FOUND', `No such route: ${url.pathname}`);
+      return;
+    }
+    const handler = handlerFor(found.route, req.method);
+    if (handler === undefined) {
+      const allow = allowedMethods(found.route).join(', ');
+      sendError(res, 405, 'JARSYNC_ERR_BAD_REQUEST', `${String(req.method)} is not allowed on ${url.pathname}; use ${allow}.`, { allow });
+      return;
+    }
+    const query = checkQuery(url.searchParams, handler.query ?? []);
+    let body: unknown;
+    if (handler.body === true) {
+      const read = await readJsonBody(req);
+      if (!read.ok) {
+        sendError(res, read.status, 'JARSYNC_ERR_BAD_REQUEST', read.message, read.readToEnd ? {} : { connection: 'close' });
+        return;
+      }
+      body = read.value;
+    }
+    answer(res, await handler.handle({ req, res, query, params: found.params, body }));
+  }
+
+  let listening: Promise<{ host: string; port: number }> | undefined;
+  let closing: Promise<void> | undefined;
+
+  return {
+    listen() {
+      listening ??= new Promise((resolve, reject) => {
+        const onError = (error: NodeJS.ErrnoException): void => {
+          reject(
+            error.code === 'EADDRINUSE'
+              ? new JarsyncError('JARSYNC_ERR_PORT_IN_USE', `The admin port ${port} on ${host} is in use by another process; choose another admin port.`, { cause: error })
+              : new JarsyncError('JARSYNC_ERR_BAD_OPTION', `adminPort: cannot listen on ${host}:${port}: ${error.message}`, { cause: error }),
+          );
+        };
+        server.once('error', onError);
+        server.listen({ host, port }, () => {
+          server.off('error', onError);
+          const address = server.address();
+          resolve({ host, port: typeof address === 'object' && address !== null ? address.port : port });
+        });
+      });
+      return listening;
+    },
+
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        const deadline = setTimeout(() => {
+          server.closeAllConnections();
+        }, ADMIN_CLOSE_TIMEOUT_MS);
+        deadline.unref();
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        for (const stream of streams) stream.end();
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+interface FoundRoute {
+  readonly route: AdminRoute;
+  readonly params: readonly string[];
+}
+
+function findRoute(routes: readonly AdminRoute[], path: string): FoundRoute | undefined {
+  for (const route of routes) {
+    if (typeof route.path === 'string') {
+      if (route.path === path) return { route, params: [] };
+    } else {
+      const match = route.path.exec(path);
+      if (match !== null) return { route, params: match.slice(1) };
+    }
+  }
+  return undefined;
+}
+
+/** HEAD is answered as GET without a body (Node leaves it out), except where GET opens a stream. */
+function handlerFor(route: AdminRoute, method: string | undefined): AdminHandler | undefined {
+  if (method === 'HEAD') return route.methods.GET?.streaming === true ? undefined : route.methods.GET;
+  return isAdminMethod(method) ? route.methods[method] : undefined;
+}
+
+function isAdminMethod(method: string | undefined): method is AdminMethod {
+  return (METHODS as readonly (string | undefined)[]).includes(method);
+}
+
+function allowedMethods(route: AdminRoute): string[] {
+  const allowed: string[] = METHODS.filter((method) => route.methods[method] !== undefined);
+  if (route.methods.GET !== undefined && route.methods.GET.streaming !== true) allowed.push('HEAD');
+  return allowed;
+}
+
+function checkQuery(params: URLSearchParams, allowed: readonly string[]): ReadonlyMap<string, string> {
+  const query = new Map<string, string>();
+  for (const [name, value] of params) {
+    if (!allowed.includes(name)) {
+      const takes = allowed.length === 0 ? 'takes no query parameters' : `takes ${allowed.map((known) => `?${known}=`).join(' and ')}`;
+      throw new JarsyncError('JARSYNC_ERR_BAD_REQUEST', `Unknown query parameter "${name}": this route ${takes}.`);
+    }
+    if (query.has(name)) throw new JarsyncError('JARSYNC_ERR_BAD_REQUEST', `The query parameter "${name}" is given more than once.`);
+    query.set(name, value);
+  }
+  return query;
+}
+
+function answer(res: ServerResponse, result: AdminAnswer): void {
+  switch (result.kind) {
+    case 'json':
+      sendJson(res, result.status ?? 200, result.body, result.headers);
+      return;
+    case 'text':
+      sendText(res, 200, result.contentType, result.text);
+      return;
+    case 'empty':
+      sendNoContent(res);
+      return;
+    case 'streaming':
+      return;
+  }
+}
