@@ -1,20 +1,11 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jarPath } from '../../src/data-dir.ts';
-import { ReadJar } from '../../src/store/read-jar.ts';
-import { SqliteJarStore } from '../../src/store/sqlite-jar-store.ts';
-import type { SupervisorAddresses } from '../../src/supervisor/supervisor-api.ts';
+import { runCli, spawnCli, waitForOutput } from '../cli/cli-process.ts';
 import { curl } from '../helpers/curl.ts';
 import type { Origin } from '../helpers/origin.ts';
 import { startOrigin } from '../helpers/origin.ts';
 import { startSupervisor, tempDir } from '../helpers/supervisor.ts';
-
-const RUN_SUPERVISOR = fileURLToPath(new URL('../fixtures/run-supervisor.ts', import.meta.url));
 
 let origin: Origin;
 let counter = 0;
@@ -30,16 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await origin.close();
 });
-
-async function persisted(dataDir: string): Promise<Map<string, string>> {
-  const store = SqliteJarStore.open(jarPath(dataDir), { readOnly: true });
-  try {
-    const jar = await ReadJar.open(store);
-    return new Map((await jar.cookies({ domain: 'keep.test' })).map((c) => [c.key, c.value]));
-  } finally {
-    await store.close();
-  }
-}
 
 describe('the jar on disk', () => {
   it('is loaded again after a restart', async () => {
@@ -61,23 +42,12 @@ describe('the jar on disk', () => {
     }
   });
 
-  it('keeps what was committed when the process is killed with SIGKILL past the flush interval', async () => {
+  it('keeps what was committed when jarsync is killed with SIGKILL past the flush interval', async () => {
     const dataDir = await tempDir();
-    let child: ChildProcess | undefined;
+    const child = spawnCli(['start', '--port', '0', '--admin-port', '0', '--workers', '2', '--data-dir', dataDir, '--domain', 'keep.test', '--resolve', '*.test=127.0.0.1']);
     try {
-      child = spawn(
-        process.execPath,
-        [
-          RUN_SUPERVISOR,
-          JSON.stringify({ port: 0, adminPort: null, workers: 2, dataDir, domains: ['keep.test'], resolve: [{ pattern: '*.test', address: '127.0.0.1' }] }),
-        ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      const stdout = child.stdout;
-      if (stdout === null) throw new Error('no stdout from the supervisor process');
-      const [line] = (await once(createInterface({ input: stdout }), 'line')) as [string];
-      const addresses = JSON.parse(line) as SupervisorAddresses;
-      const proxyUrl = `http://127.0.0.1:${addresses.proxy.port}`;
+      const proxyLine = /^proxy: (http:\/\/\S+)$/m.exec(await waitForOutput(child, /^domains: .*\n/m));
+      const proxyUrl = proxyLine?.[1] ?? '';
       for (let i = 0; i < 20; i++) {
         const result = await curl(['-x', proxyUrl, `http://keep.test:${origin.port}/kill-${i}`]);
         expect(result.stdout).toBe('ok');
@@ -85,14 +55,17 @@ describe('the jar on disk', () => {
       const lastVisit = String(counter);
       // The README promises a flush at least every 100 ms; wait a little longer.
       await new Promise((resolve) => setTimeout(resolve, 250));
+      const exited = once(child, 'exit');
       child.kill('SIGKILL');
-      await once(child, 'exit');
+      await exited;
 
-      const cookies = await persisted(dataDir);
+      const listed = await runCli(['cookies', '--data-dir', dataDir, '--domain', 'keep.test', '--json']);
+      expect(listed.code).toBe(0);
+      const cookies = new Map((JSON.parse(listed.stdout) as { key: string; value: string }[]).map((c) => [c.key, c.value]));
       expect(cookies.get('path')).toBe('/kill-19');
       expect(cookies.get('visit')).toBe(lastVisit);
     } finally {
-      if (child?.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await rm(dataDir, { recursive: true, force: true });
     }
   });
