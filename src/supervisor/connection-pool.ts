@@ -205,6 +205,20 @@ export class ConnectionPool {
     await this.#pool.destroy();
   }
 
+  /**
+   * Ends worker `index`'s thread now. Its connections are lost; the slot starts
+   * again on a fresh thread (and rejoins the port) as after any crash. The pool
+   * does this itself to a worker that stops answering its control calls.
+   */
+  async terminate(index: number): Promise<void> {
+    const slot = this.#slots[index];
+    if (slot === undefined) throw new JarsyncError('JARSYNC_ERR_NOT_FOUND', `there is no connection worker ${index}`);
+    const threadId = slot.last?.threadId;
+    const thread = this.#pool.threads.find((worker) => worker.threadId === threadId);
+    if (thread === undefined) throw new JarsyncError('JARSYNC_ERR_WORKER', `connection worker ${index} has no thread to end`);
+    await thread.terminate();
+  }
+
   /** Cuts a drain in progress short: every worker closes what it still holds now. */
   abort(): void {
     for (const slot of this.#slots) void slot.control?.drain(0).catch(() => undefined);
@@ -237,7 +251,7 @@ export class ConnectionPool {
       },
     );
     // The first answer proves the thread has loaded and exposed its control.
-    await this.#call(slot, (remote) => remote.stats(), 30_000);
+    slot.last = await this.#call(slot, (remote) => remote.stats(), 30_000);
   }
 
   #onSlotDied(slot: Slot, error: unknown): void {
@@ -269,6 +283,11 @@ export class ConnectionPool {
     try {
       return await withTimeout(call(control), timeoutMs, `connection worker ${slot.index}`);
     } catch (error) {
+      if (error instanceof JarsyncError && error.code === 'JARSYNC_ERR_WORKER' && !this.#stopping && slot.control === control) {
+        // A worker that does not answer is stuck (a busy loop, a deadlock): replace it.
+        this.#options.log('error', `${error.message}; replacing it`);
+        void this.terminate(slot.index).catch(() => undefined);
+      }
       throw rebuild(error);
     }
   }
