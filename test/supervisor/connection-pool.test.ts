@@ -76,11 +76,15 @@ function ask(socket: net.Socket, path: string): Promise<string> {
   });
 }
 
+/** Client sockets that have seen 'close'. */
+const closed = new Set<net.Socket>();
+
 async function openSockets(count: number): Promise<net.Socket[]> {
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const socket = net.connect(port, '127.0.0.1');
       socket.on('error', () => undefined);
+      socket.once('close', () => closed.add(socket));
       await new Promise((resolve) => socket.once('connect', resolve));
       expect(await ask(socket, `/open-${i}`)).toBe(`ok /open-${i}`);
       return socket;
@@ -104,10 +108,10 @@ describe('ConnectionPool', () => {
 
     await pool.terminate(0);
     await vi.waitFor(() => {
-      expect(sockets.filter((socket) => socket.destroyed || socket.readyState === 'closed')).toHaveLength(onDying);
+      expect(sockets.filter((socket) => closed.has(socket))).toHaveLength(onDying);
     }, { timeout: 5_000 });
 
-    const survivors = sockets.filter((socket) => !socket.destroyed);
+    const survivors = sockets.filter((socket) => !closed.has(socket));
     expect(survivors).toHaveLength(onOther);
     const answers = await Promise.all(survivors.map((socket, i) => ask(socket, `/after-${i}`)));
     expect(answers).toEqual(survivors.map((_, i) => `ok /after-${i}`));
