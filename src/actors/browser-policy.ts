@@ -1,18 +1,23 @@
 /**
- * What a browser refuses to store, checked before tough-cookie sees a cookie.
- * Pure functions of a parsed cookie and the request it came with; each returns
- * a refusal (reason and detail) or null.
+ * What a browser refuses to store, checked before the jar stores a cookie.
+ * Pure functions of a cookie candidate, the request it came with and (for
+ * one rule) the Secure cookies the jar holds; each returns a refusal (reason
+ * and detail) or null.
  *
- * tough-cookie 6 makes some of these checks itself (public suffix, domain
- * match, Secure from an insecure origin, prefixes in `strict` mode) but
- * reports them as message-only errors, so the jar makes them first to report
- * a stable reason; tough-cookie, configured as strictly, stays behind as a
- * second line. The others tough-cookie does not make at all: SameSite=None
- * without Secure, the 4096-byte limit, case-insensitive prefixes and the
- * 400-day cap on expiry.
+ * tough-cookie 6 makes some of these checks in its CookieJar (public suffix,
+ * domain match, Secure from an insecure origin, prefixes in `strict` mode) but
+ * reports them as message-only errors; the jar makes them here to report a
+ * stable reason. The others tough-cookie does not make at all: SameSite=None
+ * without Secure, the 4096-byte limit, case-insensitive prefixes, the 400-day
+ * cap on expiry, and leaving Secure cookies alone. (The 1024-byte limit on an
+ * attribute value is applied while parsing; see parse-set-cookie.ts.)
  */
-import { getPublicSuffix, domainMatch, type Cookie } from 'tough-cookie';
+import { canonicalDomain, domainMatch, getPublicSuffix, pathMatch, type Cookie } from 'tough-cookie';
+import { isSecureContext } from '../store/request-target.ts';
+import type { CookieCandidate } from './cookie-candidate.ts';
 import type { RefusalReason } from './cookie-change.ts';
+
+export { isSecureContext };
 
 /** RFC 6265bis, section 5.6, step 6 of parsing a set-cookie-string (Chromium enforces the same). */
 export const MAX_NAME_VALUE_BYTES = 4096;
@@ -25,7 +30,7 @@ export const MAX_NAME_VALUE_BYTES = 4096;
  */
 export const MAX_COOKIE_AGE_MS = 400 * 24 * 60 * 60 * 1000;
 
-/** The request a Set-Cookie line (or a Cookie header) came with, as the checks need it. */
+/** The request a Set-Cookie line (or a Cookie header) came with, as the checks need it (a RequestTarget is one). */
 export interface RequestOrigin {
   /** The request URL's host, canonical: lower case, punycode, IPv6 without brackets. */
   readonly host: string;
@@ -38,35 +43,18 @@ export interface PolicyRefusal {
   readonly detail: string;
 }
 
-/** What {@link judgeSetCookie} decides: refuse, or store (with the Domain attribute dropped, when RFC 6265 says so). */
+/**
+ * What {@link judgeSetCookie} decides: refuse, or store. `domain` is the
+ * canonical Domain attribute the cookie is stored under, or null for a
+ * host-only cookie: one without the attribute, or whose attribute RFC 6265
+ * says to drop (`dropDomain`).
+ */
 export type PolicyVerdict =
   | (PolicyRefusal & { readonly accept: false })
-  | { readonly accept: true; readonly dropDomain: boolean };
-
-/**
- * Whether a URL is a secure context for cookies. Following Chromium (and the
- * W3C Secure Contexts definition of a potentially trustworthy origin), https
- * is, and so are loopback hosts over plain http: 127.0.0.0/8, ::1, `localhost`
- * and names under `.localhost`. A Secure cookie from http://localhost:3000 is
- * stored and sent back there, as the browser the jar mirrors would. This is
- * the same rule tough-cookie applies with `allowSecureOnLocal: true`, which is
- * how the jar configures it, so storing and sending agree.
- */
-export function isSecureContext(url: URL): boolean {
-  if (url.protocol === 'https:' || url.protocol === 'wss:') return true;
-  const host = bareHost(url.hostname).replace(/\.+$/, '');
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
-  if (host === '::1') return true;
-  return host === 'localhost' || host.endsWith('.localhost');
-}
-
-/** The origin facts the checks need, from an absolute http(s) URL. */
-export function requestOrigin(url: URL): RequestOrigin {
-  return { host: bareHost(url.hostname), secure: isSecureContext(url) };
-}
+  | { readonly accept: true; readonly dropDomain: boolean; readonly domain: string | null };
 
 /** Runs every check in the order a browser does, and returns the first refusal. */
-export function judgeSetCookie(cookie: Cookie, origin: RequestOrigin): PolicyVerdict {
+export function judgeSetCookie(cookie: CookieCandidate, origin: RequestOrigin): PolicyVerdict {
   const tooLarge = checkSize(cookie);
   if (tooLarge !== null) return { accept: false, ...tooLarge };
   const domain = checkDomain(cookie, origin);
@@ -74,15 +62,24 @@ export function judgeSetCookie(cookie: Cookie, origin: RequestOrigin): PolicyVer
   const dropDomain = domain === 'drop-domain';
   const refusal =
     checkSecureOrigin(cookie, origin) ?? checkPrefix(cookie, cookie.domain === null || dropDomain) ?? checkSameSiteNone(cookie);
-  return refusal === null ? { accept: true, dropDomain } : { accept: false, ...refusal };
+  if (refusal !== null) return { accept: false, ...refusal };
+  if (dropDomain) return DROPPED_DOMAIN;
+  const canonical = canonicalAttributeDomain(cookie.domain);
+  return canonical === null ? HOST_ONLY : { accept: true, dropDomain, domain: canonical };
 }
+
+// The verdicts most cookies get, made once.
+const HOST_ONLY: PolicyVerdict = Object.freeze({ accept: true, dropDomain: false, domain: null });
+const DROPPED_DOMAIN: PolicyVerdict = Object.freeze({ accept: true, dropDomain: true, domain: null });
 
 /**
  * RFC 6265bis section 5.6: "If the sum of the lengths of the name string and
  * the value string is more than 4096 octets, abort these steps and ignore the
  * set-cookie-string entirely."
  */
-export function checkSize(cookie: Cookie): PolicyRefusal | null {
+export function checkSize(cookie: CookieCandidate): PolicyRefusal | null {
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit: short pairs need no measuring.
+  if ((cookie.key.length + cookie.value.length) * 3 <= MAX_NAME_VALUE_BYTES) return null;
   const bytes = Buffer.byteLength(cookie.key) + Buffer.byteLength(cookie.value);
   if (bytes <= MAX_NAME_VALUE_BYTES) return null;
   return { reason: 'too-large', detail: `name and value are ${bytes} bytes together; the limit is ${MAX_NAME_VALUE_BYTES}` };
@@ -107,9 +104,9 @@ export function checkSize(cookie: Cookie): PolicyRefusal | null {
  * suffixes on their own, as tough-cookie counts them; names under them
  * (`app.test`) are registrable.
  */
-export function checkDomain(cookie: Cookie, origin: RequestOrigin): PolicyRefusal | 'drop-domain' | null {
-  const domain = cookie.cdomain();
-  if (cookie.domain === null || domain === undefined) return null;
+export function checkDomain(cookie: CookieCandidate, origin: RequestOrigin): PolicyRefusal | 'drop-domain' | null {
+  const domain = canonicalAttributeDomain(cookie.domain);
+  if (domain === null) return null;
   if (isPublicSuffix(domain)) {
     if (domain === origin.host) return 'drop-domain';
     return { reason: 'public-suffix', detail: `Domain=${domain} is a public suffix` };
@@ -125,7 +122,7 @@ export function checkDomain(cookie: Cookie, origin: RequestOrigin): PolicyRefusa
  * secure-only-flag is set when the request-uri's scheme is not secure;
  * "secure" is the user agent's definition, here {@link isSecureContext}.
  */
-export function checkSecureOrigin(cookie: Cookie, origin: RequestOrigin): PolicyRefusal | null {
+export function checkSecureOrigin(cookie: CookieCandidate, origin: RequestOrigin): PolicyRefusal | null {
   if (!cookie.secure || origin.secure) return null;
   return { reason: 'secure-from-insecure', detail: `a Secure cookie from a plain-http origin (${origin.host})` };
 }
@@ -149,7 +146,7 @@ export function checkSecureOrigin(cookie: Cookie, origin: RequestOrigin): Policy
  * `hostOnly` is the flag the cookie will be stored with (no Domain attribute,
  * or one that step 5 of RFC 6265 section 5.3 dropped).
  */
-export function checkPrefix(cookie: Cookie, hostOnly: boolean): PolicyRefusal | null {
+export function checkPrefix(cookie: CookieCandidate, hostOnly: boolean): PolicyRefusal | null {
   const name = cookie.key.toLowerCase();
   if (name.startsWith('__secure-') && !cookie.secure) {
     return { reason: 'prefix', detail: 'a __Secure- cookie without the Secure attribute' };
@@ -173,7 +170,7 @@ export function checkPrefix(cookie: Cookie, hostOnly: boolean): PolicyRefusal | 
  * secure-only-flag is true." Chromium has refused such cookies since version
  * 80; tough-cookie stores them.
  */
-export function checkSameSiteNone(cookie: Cookie): PolicyRefusal | null {
+export function checkSameSiteNone(cookie: CookieCandidate): PolicyRefusal | null {
   if (cookie.sameSite !== 'none' || cookie.secure) return null;
   return { reason: 'samesite-none-insecure', detail: 'SameSite=None without Secure' };
 }
@@ -189,7 +186,7 @@ export function checkSameSiteNone(cookie: Cookie): PolicyRefusal | null {
  * the header was received (`receivedAt`), not when the jar got to it. Both
  * attributes are capped at {@link MAX_COOKIE_AGE_MS} after `receivedAt`.
  */
-export function expiryOf(cookie: Cookie, receivedAt: number): number {
+export function expiryOf(cookie: CookieCandidate, receivedAt: number): number {
   let expiry = Infinity;
   const maxAge = cookie.maxAge;
   if (typeof maxAge === 'number') expiry = maxAge <= 0 ? -Infinity : receivedAt + maxAge * 1000;
@@ -198,13 +195,74 @@ export function expiryOf(cookie: Cookie, receivedAt: number): number {
   return expiry === Infinity ? Infinity : Math.min(expiry, receivedAt + MAX_COOKIE_AGE_MS);
 }
 
-function isPublicSuffix(domain: string): boolean {
-  // An IP address has no public suffix, and a Domain attribute equal to the host's
-  // IP address is allowed (it then domain-matches that host only).
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(domain) || domain.includes(':')) return false;
-  return getPublicSuffix(domain, { allowSpecialUseDomain: true, ignoreError: true }) === undefined;
+/**
+ * RFC 6265bis section 5.7 (storage model), the step Chromium calls "leave
+ * Secure cookies alone":
+ *
+ *   If the cookie's secure-only-flag is false, and the scheme component of
+ *   request-uri does not denote a "secure" protocol, then abort these steps
+ *   and ignore the cookie entirely if the cookie store contains one or more
+ *   cookies that meet all of the following criteria:
+ *     1. Their name matches the name of the newly-created cookie.
+ *     2. Their secure-only-flag is true.
+ *     3. Their domain domain-matches the domain of the newly-created cookie,
+ *        or vice-versa.
+ *     4. The path of the newly-created cookie path-matches the path of the
+ *        existing cookie.
+ *
+ * So a plain-http origin can neither overwrite (nor delete) a Secure cookie
+ * nor shadow it with a cookie of the same name that a request would carry
+ * beside it. `domain` and `path` are the ones the new cookie is stored with;
+ * `secureNamed` are the Secure cookies the jar holds under the new cookie's
+ * name (those on unrelated domains may be left out). Reported as
+ * `secure-from-insecure`.
+ */
+export function checkSecureOverlay(
+  cookie: Pick<CookieCandidate, 'key' | 'secure'>,
+  domain: string,
+  path: string,
+  origin: RequestOrigin,
+  secureNamed: Iterable<{ readonly cookie: Pick<Cookie, 'domain' | 'path'> }>,
+): PolicyRefusal | null {
+  if (cookie.secure || origin.secure) return null;
+  for (const { cookie: existing } of secureNamed) {
+    if (existing.domain === null || existing.path === null) continue;
+    const related = domainMatch(existing.domain, domain, false) === true || domainMatch(domain, existing.domain, false) === true;
+    if (related && pathMatch(path, existing.path)) {
+      return {
+        reason: 'secure-from-insecure',
+        detail: `a plain-http origin (${origin.host}) may not overwrite or shadow the Secure cookie ${cookie.key} of ${existing.domain}${existing.path}`,
+      };
+    }
+  }
+  return null;
 }
 
-function bareHost(hostname: string): string {
-  return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+/** Domains remembered with their canonical form and whether that is a public suffix; past it the memos start afresh. */
+const DOMAIN_MEMO_SIZE = 4096;
+const canonicalDomains = new Map<string, string | null>();
+const publicSuffixes = new Map<string, boolean>();
+
+/** The Domain attribute made canonical (lower case, punycode, no leading dot), as tough-cookie's `cdomain()`; null without one. */
+function canonicalAttributeDomain(domain: string | null): string | null {
+  if (domain === null) return null;
+  let canonical = canonicalDomains.get(domain);
+  if (canonical === undefined) {
+    canonical = canonicalDomain(domain) ?? null;
+    if (canonicalDomains.size >= DOMAIN_MEMO_SIZE) canonicalDomains.clear();
+    canonicalDomains.set(domain, canonical);
+  }
+  return canonical;
+}
+
+function isPublicSuffix(domain: string): boolean {
+  let known = publicSuffixes.get(domain);
+  if (known === undefined) {
+    // An IP address has no public suffix, and a Domain attribute equal to the host's
+    // IP address is allowed (it then domain-matches that host only).
+    known = !(/^\d{1,3}(\.\d{1,3}){3}$/.test(domain) || domain.includes(':')) && getPublicSuffix(domain, { allowSpecialUseDomain: true, ignoreError: true }) === undefined;
+    if (publicSuffixes.size >= DOMAIN_MEMO_SIZE) publicSuffixes.clear();
+    publicSuffixes.set(domain, known);
+  }
+  return known;
 }

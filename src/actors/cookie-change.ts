@@ -52,7 +52,8 @@ export interface CookieChange {
  * - `too-large`: name and value together exceed 4096 bytes (RFC 6265bis, as Chromium);
  * - `public-suffix`: the Domain attribute is a public suffix (`com`, `co.uk`, `github.io`) other than the host itself;
  * - `domain-mismatch`: the request host does not domain-match the Domain attribute;
- * - `secure-from-insecure`: a Secure cookie from a plain-http origin other than loopback;
+ * - `secure-from-insecure`: a Secure cookie from a plain-http origin other than loopback, or a cookie from
+ *   such an origin that would overwrite or shadow a Secure cookie of the same name (RFC 6265bis, as Chromium);
  * - `prefix`: a `__Secure-` or `__Host-` name without the attributes the prefix promises;
  * - `samesite-none-insecure`: `SameSite=None` without `Secure` (Chromium since version 80);
  * - `rejected`: tough-cookie refused it for a reason the checks above did not foresee; `detail` has its message.

@@ -4,150 +4,56 @@
  *   tell(CookieEvent) ─┐
  *   cookies(), cookieHeader(), deleteCookies(), setCookieFromApi() ─┤
  *                      ▼
- *   Mailbox (FIFO, bounded, processed in slices) ──▶ apply, one message at a time
- *                                                      │  browser-policy checks → tough-cookie CookieJar
- *                                                      ├─▶ onChange(CookieChange) / onRefused(CookieRefusal)
- *                                                      └─▶ dirty set ──(every flushIntervalMs, flush(), close())──▶ JarStore.commit
+ *   Mailbox (FIFO, bounded, processed in slices) ──▶ one message at a time:
+ *      response event ──▶ applySetCookie     (apply-set-cookie.ts)  ─┐  browser-policy checks,
+ *      request event  ──▶ applyCookieHeader  (apply-cookie-header.ts)─┤  CookieWriter ──▶ HeldCookies
+ *                           (only what differs from LastHeaders)      │
+ *      query, API call ──▶ cookie-query.ts over HeldCookies           │       ├─▶ onChange / onRefused
+ *                                                                     │       └─▶ CommitBatcher ──▶ JarStore.commit
  *   expiry timer (one, aimed at the nearest expiry) ──▶ `expired` changes
  *
  * Everything that reads or changes the jar goes through the mailbox, in order,
  * so a query sees every event told before it and nothing races.
  */
-import { Cookie } from 'tough-cookie';
 import type { CookieEvent } from '../cookie-event.ts';
 import { JarsyncError } from '../errors.ts';
 import { toCookieHeader } from '../formats/cookie-header.ts';
-import { keyIdentity, keyOf, type CookieKey, type CookieOrigin, type JarStore, type StoredCookie } from '../store/jar-store.ts';
-import {
-  createCookieJar,
-  expiryTime,
-  loadRecords,
-  parseHttpUrl,
-  putCookie,
-  removeCookie,
-  selectCookies,
-  toSerialized,
-  validateFilter,
-  type CookieView,
-  type JarQueries,
-} from '../store/read-jar.ts';
-import { expiryOf, judgeSetCookie, requestOrigin, type PolicyRefusal } from './browser-policy.ts';
-import {
-  REFUSAL_REASONS,
-  type ActorStatus,
-  type ChangeSource,
-  type ChangeType,
-  type CookieChange,
-  type CookieFilter,
-  type CookieRefusal,
-  type JarStats,
-  type RefusalReason,
-  type SerializedCookie,
-} from './cookie-change.ts';
+import { parseHttpUrl, selectCookies, validateFilter, type JarQueries } from '../store/cookie-query.ts';
+import { loadRecords } from '../store/cookie-records.ts';
+import { keyOf, type JarStore, type StoredCookie } from '../store/jar-store.ts';
+import { requestTarget, targetOf } from '../store/request-target.ts';
+import { NODE_TIMERS, type ActorTimers } from './actor-timers.ts';
+import { applyCookieHeader } from './apply-cookie-header.ts';
+import { applySetCookie } from './apply-set-cookie.ts';
+import { asStoreError, CommitBatcher } from './commit-batcher.ts';
+import type { ActorStatus, CookieFilter, JarStats, SerializedCookie } from './cookie-change.ts';
+import { CookieWriter, notify, type ApplyResult, type Cause, type Received } from './cookie-writer.ts';
+import { ExpiryTimer } from './expiry-timer.ts';
+import { HeldCookies, makeHeld } from './held-cookies.ts';
+import { LastHeaders } from './last-headers.ts';
+import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_FLUSH_INTERVAL_MS, positiveInteger, type JarActorOptions } from './jar-actor-options.ts';
 import { DEFAULT_MAILBOX_CAPACITY, DEFAULT_SLICE_SIZE, Mailbox } from './mailbox.ts';
 
-/** The timers the actor uses, injectable for tests and for other schedulers. */
-export interface ActorTimers {
-  /** Calls `callback` once after `ms` milliseconds; the function returned cancels it. */
-  readonly setTimeout: (callback: () => void, ms: number) => () => void;
-  /** Calls `callback` on a later macrotask: the mailbox's next slice. */
-  readonly setImmediate: (callback: () => void) => void;
+export type { ActorTimers, ApplyResult, JarActorOptions };
+export { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_FLUSH_INTERVAL_MS };
+
+
+/**
+ * A query or API call waiting in the mailbox behind the events told before
+ * it. Events go into the mailbox as they are, unwrapped: telling one
+ * allocates nothing.
+ */
+class PendingCall {
+  readonly run: () => void;
+  readonly cancel: (error: JarsyncError) => void;
+
+  constructor(run: () => void, cancel: (error: JarsyncError) => void) {
+    this.run = run;
+    this.cancel = cancel;
+  }
 }
 
-export interface JarActorOptions {
-  /** Where the jar is loaded from at open and committed to. */
-  readonly store: JarStore;
-  /** The clock, in ms since the epoch: expiry, `at` of changes and refusals, commit times. Defaults to `Date.now`. */
-  readonly now?: () => number;
-  /** Defaults to Node's global `setTimeout`/`clearTimeout`/`setImmediate`, looked up at each call (so fake timers apply). */
-  readonly timers?: ActorTimers;
-  /**
-   * Most messages (events and queries) waiting at once. When full, `tell`
-   * returns false and counts the refusal, and queries reject with
-   * `JARSYNC_ERR_MAILBOX_FULL`; nothing queued is dropped. Defaults to 100,000
-   * (about 100 MB of waiting events at worst, and well under a second of work).
-   */
-  readonly mailboxCapacity?: number;
-  /**
-   * The longest a change waits before it is committed: the first change after
-   * a commit arms a timer for this long, and everything changed until it fires
-   * goes in one transaction. Defaults to 50 ms.
-   */
-  readonly flushIntervalMs?: number;
-  /** Messages processed per macrotask before yielding to the event loop. Defaults to 128 (a few ms of work). */
-  readonly sliceSize?: number;
-  /** The longest `close()` waits for the mailbox and the last commit before giving up on them. Defaults to 10,000 ms. */
-  readonly closeTimeoutMs?: number;
-  /**
-   * Receives every applied change, synchronously, in order. It should not
-   * throw; an exception is rethrown on a fresh microtask (an uncaught
-   * exception) after the jar's state is consistent. Defaults to none.
-   */
-  readonly onChange?: (change: CookieChange) => void;
-  /** Receives every refused cookie, as `onChange` does changes. Defaults to none. */
-  readonly onRefused?: (refusal: CookieRefusal) => void;
-  /**
-   * Receives every failed load or commit, as a `JARSYNC_ERR_STORE` error. The
-   * jar in memory is untouched, and what failed to commit is retried at the next
-   * flush (sooner than 5 s). Defaults to none (stats() still counts them).
-   */
-  readonly onStoreError?: (error: JarsyncError) => void;
-}
-
-/** What `setCookieFromApi` did. */
-export type ApplyResult =
-  | { readonly outcome: 'changed'; readonly change: CookieChange }
-  | { readonly outcome: 'unchanged' }
-  | { readonly outcome: 'refused'; readonly refusal: CookieRefusal };
-
-export const DEFAULT_FLUSH_INTERVAL_MS = 50;
-export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
-/** Retries after failed commits back off, doubling, up to this. */
-const MAX_RETRY_DELAY_MS = 5000;
-/** Node runs a timer longer than 2^31-1 ms at once (with a warning); longer waits are made of several. */
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
-
-const NODE_TIMERS: ActorTimers = {
-  setTimeout: (callback, ms) => {
-    const handle = setTimeout(callback, ms);
-    return () => {
-      clearTimeout(handle);
-    };
-  },
-  setImmediate: (callback) => {
-    setImmediate(callback);
-  },
-};
-
-type Message =
-  | { readonly kind: 'event'; readonly event: CookieEvent }
-  | { readonly kind: 'call'; readonly run: () => void; readonly cancel: (error: JarsyncError) => void };
-
-/** A cookie the jar holds, with what the actor tracks beside tough-cookie. */
-interface Held {
-  readonly cookie: Cookie;
-  /** Its JSON when stored: what changes report and commits write (tough-cookie's toJSON is costly, so once). */
-  readonly json: SerializedCookie;
-  readonly key: CookieKey;
-  readonly origin: CookieOrigin;
-  /** Absolute expiry in ms; Infinity for a session cookie. */
-  readonly expiresAt: number;
-}
-
-/** What caused a change, for the CookieChange it produces. */
-interface Cause {
-  readonly source: ChangeSource;
-  readonly url: string | null;
-  readonly client: string | null;
-}
-
-/** A header being applied: a Set-Cookie line or a Cookie header. */
-interface Received extends Cause {
-  readonly url: string;
-  readonly header: string;
-  /** When the header was seen: Max-Age counts from here. */
-  readonly receivedAt: number;
-}
+type Message = CookieEvent | PendingCall;
 
 const EXPIRY: Cause = { source: 'expiry', url: null, client: null };
 const API: Cause = { source: 'api', url: null, client: null };
@@ -162,21 +68,12 @@ const API: Cause = { source: 'api', url: null, client: null };
  * refuse it; see browser-policy.ts and RefusalReason. Otherwise it replaces
  * what the jar holds under its (domain, path, name). A line whose expiry has
  * passed (`Max-Age=0`, `Expires` in the past) deletes that cookie at once.
+ * See apply-set-cookie.ts.
  *
- * **Request side** (`source: 'request'`, a whole Cookie header): each
- * `name=value` pair that the jar does not hold under that name for that URL
- * (that is, not among the cookies the jar would send to that URL) is added as
- * a host-only cookie for the request's host, with path `/` and no other
- * attributes, except that a `__Secure-` or `__Host-` name is added as Secure
- * (a browser holds such a cookie only with that attribute, so such a pair in a
- * plain-http request is refused as `secure-from-insecure`). A pair never
- * overwrites a cookie the jar holds from a Set-Cookie, nor strips its
- * attributes: when the jar holds a Set-Cookie cookie of that name for that
- * URL, or under the key the pair would take, the pair changes nothing. A
- * cookie the jar holds only because of an earlier request-side pair (it has no
- * attributes to lose) is updated by a later request-side value. When a header
- * repeats a name, the first value the jar does not already hold is the one
- * used, since browsers list the most specific cookie first.
+ * **Request side** (`source: 'request'`, a whole Cookie header): each pair
+ * the jar does not hold for that URL is added as a host-only cookie for the
+ * request's host, path `/`; a pair never overwrites a cookie the jar holds
+ * from a Set-Cookie. See apply-cookie-header.ts for the whole rule.
  *
  * **Changes**: `onChange` receives `added`, `updated` (only when the value or
  * an attribute, expiry included, differs: an identical Set-Cookie emits
@@ -186,46 +83,29 @@ export class JarActor implements JarQueries {
   readonly #store: JarStore;
   readonly #now: () => number;
   readonly #timers: ActorTimers;
-  readonly #flushIntervalMs: number;
   readonly #closeTimeoutMs: number;
-  readonly #onChange: ((change: CookieChange) => void) | undefined;
-  readonly #onRefused: ((refusal: CookieRefusal) => void) | undefined;
   readonly #onStoreError: ((error: JarsyncError) => void) | undefined;
   readonly #mailbox: Mailbox<Message>;
-  readonly #view: CookieView = createCookieJar();
-  readonly #held = new Map<string, Held>();
-  readonly #expiries = new ExpiryQueue();
-  /** Keys changed since the last commit; whether each is an upsert or a delete is read from #held at commit time. */
-  readonly #dirty = new Map<string, CookieKey>();
+  readonly #held = new HeldCookies();
+  readonly #lastHeaders = new LastHeaders(this.#held);
+  readonly #writer: CookieWriter;
+  readonly #commits: CommitBatcher;
   #status: ActorStatus = 'running';
   #loaded: Promise<void> = Promise.resolve();
   #closing: Promise<void> | null = null;
-  #timersStopped = false;
-  #cancelExpiryTimer: (() => void) | null = null;
-  #expiryTimerAt: number | null = null;
-  #cancelFlushTimer: (() => void) | null = null;
-  #commitTail: Promise<void> = Promise.resolve();
-  #inFlight = 0;
-  #failedCommits = 0;
-  // Counters for stats().
+  readonly #expiryTimer: ExpiryTimer;
+  // Counters for stats() (the writer counts changes and refusals).
   #events = 0;
-  #unchanged = 0;
   #refusedClosed = 0;
-  #commits = 0;
-  #lastCommitAt: number | null = null;
   #storeErrors = 0;
   #lastStoreError: string | null = null;
-  readonly #applied: Record<ChangeType, number> = { added: 0, updated: 0, deleted: 0, expired: 0 };
-  readonly #refused = Object.fromEntries(REFUSAL_REASONS.map((reason) => [reason, 0])) as Record<RefusalReason, number>;
 
   private constructor(options: JarActorOptions) {
     this.#store = options.store;
     this.#now = options.now ?? Date.now;
     this.#timers = options.timers ?? NODE_TIMERS;
-    this.#flushIntervalMs = positiveInteger('flushIntervalMs', options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
+    const flushIntervalMs = positiveInteger('flushIntervalMs', options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
     this.#closeTimeoutMs = positiveInteger('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
-    this.#onChange = options.onChange;
-    this.#onRefused = options.onRefused;
     this.#onStoreError = options.onStoreError;
     this.#mailbox = new Mailbox<Message>({
       capacity: options.mailboxCapacity ?? DEFAULT_MAILBOX_CAPACITY,
@@ -236,6 +116,34 @@ export class JarActor implements JarQueries {
       process: (message) => {
         this.#handle(message);
       },
+    });
+    this.#commits = new CommitBatcher({
+      store: this.#store,
+      timers: this.#timers,
+      now: this.#now,
+      flushIntervalMs,
+      current: (key) => {
+        const held = this.#held.get(key.domain, key.path, key.name);
+        return held === undefined ? null : { cookie: held.json, origin: held.origin };
+      },
+      onError: (error) => {
+        this.#reportStoreError(error);
+      },
+    });
+    this.#expiryTimer = new ExpiryTimer(this.#timers, this.#now, () => {
+      this.#expireDue(this.#now());
+    });
+    this.#writer = new CookieWriter({
+      held: this.#held,
+      now: this.#now,
+      markDirty: (key) => {
+        this.#commits.markDirty(key);
+      },
+      onExpiry: (time) => {
+        if (this.#expiryTimer.isNearer(time)) this.#expiryTimer.aim(this.#held.nextExpiry());
+      },
+      onChange: options.onChange,
+      onRefused: options.onRefused,
     });
   }
 
@@ -268,14 +176,14 @@ export class JarActor implements JarQueries {
       this.#refusedClosed += 1;
       return false;
     }
-    return this.#mailbox.post({ kind: 'event', event });
+    return this.#mailbox.post(event);
   }
 
   /** See CookieFilter. Rejects with `JARSYNC_ERR_BAD_URL` or `JARSYNC_ERR_BAD_DOMAIN` for a bad filter. */
   cookies(filter: CookieFilter = {}): Promise<SerializedCookie[]> {
     return this.#ask(
       () => validateFilter(filter),
-      (valid) => selectCookies(this.#view, valid, this.#now()).map(toSerialized),
+      (valid) => selectCookies(this.#held.index, valid, this.#now()).map((held) => held.json),
     );
   }
 
@@ -283,7 +191,7 @@ export class JarActor implements JarQueries {
   cookieHeader(url: string): Promise<string> {
     return this.#ask(
       () => validateFilter({ url }),
-      (valid) => toCookieHeader(selectCookies(this.#view, valid, this.#now())),
+      (valid) => toCookieHeader(selectCookies(this.#held.index, valid, this.#now()).map((held) => held.json)),
     );
   }
 
@@ -292,8 +200,8 @@ export class JarActor implements JarQueries {
     return this.#ask(
       () => validateFilter(filter.domain === undefined ? {} : { domain: filter.domain }),
       (valid) => {
-        const victims = selectCookies(this.#view, valid, this.#now());
-        for (const cookie of victims) this.#remove(cookie, 'deleted', API);
+        const victims = selectCookies(this.#held.index, valid, this.#now());
+        for (const held of victims) this.#writer.remove(held, 'deleted', API);
         return victims.length;
       },
     );
@@ -305,8 +213,8 @@ export class JarActor implements JarQueries {
    */
   setCookieFromApi(setCookieLine: string, url: string): Promise<ApplyResult> {
     return this.#ask(
-      () => parseHttpUrl(url),
-      (parsed) => this.#applySetCookie(parsed, { source: 'api', url, client: null, header: setCookieLine, receivedAt: this.#now() }),
+      () => targetOf(parseHttpUrl(url)),
+      (target) => applySetCookie(this.#writer, target, { source: 'api', url, client: null, header: setCookieLine, at: this.#now() }),
     );
   }
 
@@ -315,17 +223,18 @@ export class JarActor implements JarQueries {
     if (this.#status === 'closed') return;
     await this.#loaded;
     await this.#mailbox.drained();
-    await this.#commit();
+    await this.#commits.commit();
   }
 
   stats(): JarStats {
+    const writer = this.#writer;
     return {
       status: this.#status,
       cookies: this.#held.size,
       events: this.#events,
-      applied: { ...this.#applied },
-      unchanged: this.#unchanged,
-      refused: { ...this.#refused },
+      applied: { ...writer.applied },
+      unchanged: writer.unchanged,
+      refused: { ...writer.refused },
       mailbox: {
         size: this.#mailbox.size,
         capacity: this.#mailbox.capacity,
@@ -333,9 +242,9 @@ export class JarActor implements JarQueries {
         refusedClosed: this.#refusedClosed,
       },
       store: {
-        pendingWrites: this.#dirty.size + this.#inFlight,
-        commits: this.#commits,
-        lastCommitAt: this.#lastCommitAt,
+        pendingWrites: this.#commits.pending,
+        commits: this.#commits.commits,
+        lastCommitAt: this.#commits.lastCommitAt,
         errors: this.#storeErrors,
         lastError: this.#lastStoreError,
       },
@@ -370,13 +279,14 @@ export class JarActor implements JarQueries {
     })();
     if ((await Promise.race([drained, deadline])) === 'late') {
       for (const message of this.#mailbox.takeAll()) {
-        if (message.kind === 'call') message.cancel(notRunning());
+        if (message instanceof PendingCall) message.cancel(notRunning());
       }
     }
-    this.#stopTimers();
+    this.#expiryTimer.stop();
+    this.#commits.stop();
     let failure: unknown = null;
     try {
-      const committed = this.#commit().then(() => 'done' as const);
+      const committed = this.#commits.commit().then(() => 'done' as const);
       if ((await Promise.race([committed, deadline])) === 'late') {
         failure = new JarsyncError('JARSYNC_ERR_STORE', `The last commit did not finish within ${this.#closeTimeoutMs} ms; the store was closed without it.`);
       }
@@ -411,15 +321,10 @@ export class JarActor implements JarQueries {
 
   #adopt(records: readonly StoredCookie[]): void {
     const { live, expired, unreadable } = loadRecords(records, this.#now());
-    for (const { cookie, origin } of live) {
-      putCookie(this.#view.store, cookie);
-      this.#hold(cookie, origin);
-    }
+    for (const { cookie, origin } of live) this.#writer.adopt(makeHeld(cookie, origin));
     for (const record of expired) {
       const key = keyOf(record.cookie);
-      if (key === null) continue;
-      this.#markDirty(keyIdentity(key), key);
-      this.#emit('expired', record.cookie, undefined, EXPIRY);
+      if (key !== null) this.#writer.expiredRecord(record.cookie, key, EXPIRY);
     }
     if (unreadable.length > 0) {
       const sample = JSON.stringify(unreadable[0]?.cookie);
@@ -437,302 +342,45 @@ export class JarActor implements JarQueries {
         reject(notRunning());
         return;
       }
-      const accepted = this.#mailbox.post({
-        kind: 'call',
-        run: () => {
-          try {
-            resolve(run(prepared));
-          } catch (error) {
-            reject(asError(error));
-          }
-        },
-        cancel: reject,
-      });
-      if (!accepted) {
+      const call = new PendingCall(() => {
+        try {
+          resolve(run(prepared));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }, reject);
+      if (!this.#mailbox.post(call)) {
         reject(new JarsyncError('JARSYNC_ERR_MAILBOX_FULL', `The jar's mailbox holds ${this.#mailbox.capacity} messages; the query was refused.`));
       }
     });
   }
 
   #handle(message: Message): void {
+    const now = this.#now();
     // An expiry that is due goes first, even if its timer has not fired yet
     // (timers run late under load): no message sees an expired cookie.
-    const next = this.#expiries.peek();
-    if (next !== undefined && next.time <= this.#now()) this.#expireDue();
-    if (message.kind === 'call') {
+    if (this.#held.earliestExpiry() <= now) this.#expireDue(now);
+    if (message instanceof PendingCall) {
       message.run();
       return;
     }
-    const event = message.event;
     this.#events += 1;
-    const received: Received = {
-      source: event.source,
-      url: event.url,
-      client: event.client,
-      header: event.header,
-      receivedAt: Number.isFinite(event.at) ? event.at : this.#now(),
-    };
-    const url = URL.parse(event.url);
-    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-      this.#refuse({ reason: 'bad-url', detail: `not an absolute http: or https: URL: ${event.url}` }, received);
-    } else if (event.source === 'response') {
-      this.#applySetCookie(url, received);
+    const received: Received = Number.isFinite(message.at) ? message : { ...message, at: now };
+    const target = requestTarget(message.url);
+    if (target === null) {
+      this.#writer.refuse({ reason: 'bad-url', detail: `not an absolute http: or https: URL: ${message.url}` }, received);
+    } else if (message.source === 'response') {
+      applySetCookie(this.#writer, target, received);
     } else {
-      this.#applyCookieHeader(url, received);
+      applyCookieHeader(this.#writer, this.#held, this.#lastHeaders, target, received, now);
     }
   }
 
-  #applySetCookie(url: URL, received: Received): ApplyResult {
-    const cookie = Cookie.parse(received.header, { loose: false });
-    if (cookie === undefined) {
-      return this.#refuse({ reason: 'parse', detail: 'no name=value pair with a non-empty name before the first ";"' }, received);
+  #expireDue(now: number): void {
+    for (let held = this.#held.takeExpired(now); held !== undefined; held = this.#held.takeExpired(now)) {
+      this.#writer.remove(held, 'expired', EXPIRY);
     }
-    const verdict = judgeSetCookie(cookie, requestOrigin(url));
-    if (!verdict.accept) return this.#refuse(verdict, received);
-    if (verdict.dropDomain) cookie.domain = null;
-    return this.#apply(cookie, url, 'set-cookie', received);
-  }
-
-  /** The request-side rule; see the class comment. */
-  #applyCookieHeader(url: URL, received: Received): void {
-    const origin = requestOrigin(url);
-    const values = new Map<string, string[]>();
-    for (const pair of received.header.split(';')) {
-      if (pair.trim() === '') continue;
-      const parsed = Cookie.parse(pair, { loose: false });
-      if (parsed === undefined) {
-        this.#refuse({ reason: 'parse', detail: `the pair ${JSON.stringify(pair.trim())} is not name=value` }, received);
-        continue;
-      }
-      const list = values.get(parsed.key);
-      if (list === undefined) values.set(parsed.key, [parsed.value]);
-      else list.push(parsed.value);
-    }
-    if (values.size === 0) return;
-    const sent = new Map<string, Held[]>();
-    for (const cookie of selectCookies(this.#view, { url, domain: null }, this.#now())) {
-      const held = this.#held.get(identityOf(cookie));
-      if (held === undefined) continue;
-      const list = sent.get(cookie.key);
-      if (list === undefined) sent.set(cookie.key, [held]);
-      else list.push(held);
-    }
-    for (const [name, list] of values) {
-      const held = sent.get(name) ?? [];
-      let value: string | undefined;
-      if (held.length === 0) {
-        value = list[0];
-      } else if (held.some((cookie) => cookie.origin === 'request')) {
-        const heldValues = new Set(held.map((cookie) => cookie.cookie.value));
-        value = list.find((candidate) => !heldValues.has(candidate));
-      }
-      if (value === undefined) continue;
-      // The key the pair would take may belong to a Set-Cookie cookie this URL
-      // does not see (a Secure one, from plain http): never overwrite it.
-      if (this.#held.get(keyIdentity({ domain: origin.host, path: '/', name }))?.origin === 'set-cookie') continue;
-      const cookie = new Cookie({ key: name, value, path: '/', secure: /^__(secure|host)-/i.test(name) });
-      const verdict = judgeSetCookie(cookie, origin);
-      if (!verdict.accept) {
-        this.#refuse(verdict, received);
-        continue;
-      }
-      this.#apply(cookie, url, 'request', received);
-    }
-  }
-
-  /** Stores a cookie that passed the checks, and reports what changed. */
-  #apply(cookie: Cookie, url: URL, origin: CookieOrigin, received: Received): ApplyResult {
-    // Store an absolute expiry (see SerializedCookie): tough-cookie would count
-    // Max-Age from lastAccessed, which every read moves.
-    const expiry = expiryOf(cookie, received.receivedAt);
-    cookie.maxAge = null;
-    cookie.expires = expiry === Infinity ? 'Infinity' : new Date(Math.max(expiry, 0));
-    let stored: Cookie | undefined;
-    try {
-      stored = this.#view.jar.setCookieSync(cookie, url.href, { http: true, now: new Date(received.receivedAt) });
-    } catch (error) {
-      return this.#refuse({ reason: 'rejected', detail: asError(error).message }, received);
-    }
-    if (stored === undefined || stored.domain === null || stored.path === null) {
-      return this.#refuse({ reason: 'rejected', detail: 'tough-cookie did not store the cookie' }, received);
-    }
-    const id = identityOf(stored);
-    const previous = this.#held.get(id);
-    if (expiryTime(stored) <= this.#now()) {
-      // RFC 6265 section 5.3 evicts expired cookies "at any time"; tough-cookie
-      // would keep this one until a read stumbled on it.
-      removeCookie(this.#view.store, { domain: stored.domain, path: stored.path, name: stored.key });
-      if (previous === undefined) {
-        this.#unchanged += 1;
-        return { outcome: 'unchanged' };
-      }
-      this.#held.delete(id);
-      this.#markDirty(id, previous.key);
-      return this.#emit('deleted', previous.json, undefined, received);
-    }
-    const held = this.#hold(stored, origin);
-    if (previous === undefined) {
-      this.#markDirty(id, held.key);
-      return this.#emit('added', held.json, undefined, received);
-    }
-    if (sameAttributes(previous.json, held.json)) {
-      // Nothing a reader can see changed; a request-side cookie confirmed by a
-      // Set-Cookie still needs its new origin written.
-      if (previous.origin !== origin) this.#markDirty(id, held.key);
-      this.#unchanged += 1;
-      return { outcome: 'unchanged' };
-    }
-    this.#markDirty(id, held.key);
-    return this.#emit('updated', held.json, previous.json, received);
-  }
-
-  /** Records a cookie tough-cookie now holds, and its expiry. */
-  #hold(cookie: Cookie, origin: CookieOrigin): Held {
-    const key: CookieKey = { domain: cookie.domain ?? '', path: cookie.path ?? '/', name: cookie.key };
-    const held: Held = { cookie, json: toSerialized(cookie), key, origin, expiresAt: expiryTime(cookie) };
-    const id = keyIdentity(key);
-    this.#held.set(id, held);
-    if (held.expiresAt !== Infinity) {
-      this.#expiries.push(held.expiresAt, id);
-      if (this.#expiries.size > 2 * this.#held.size + 1024) this.#rebuildExpiries();
-      if (this.#expiryTimerAt === null || held.expiresAt < this.#expiryTimerAt) this.#armExpiryTimer();
-    }
-    return held;
-  }
-
-  #remove(cookie: Cookie, type: 'deleted' | 'expired', cause: Cause): void {
-    const id = identityOf(cookie);
-    const held = this.#held.get(id);
-    if (held === undefined) return;
-    removeCookie(this.#view.store, held.key);
-    this.#held.delete(id);
-    this.#markDirty(id, held.key);
-    this.#emit(type, held.json, undefined, cause);
-  }
-
-  #expireDue(): void {
-    const now = this.#now();
-    for (let next = this.#expiries.peek(); next !== undefined && next.time <= now; next = this.#expiries.peek()) {
-      this.#expiries.pop();
-      const held = this.#held.get(next.id);
-      // Entries stay in the queue when a cookie changes; one that no longer
-      // matches what is held is skipped here.
-      if (held?.expiresAt === next.time) this.#remove(held.cookie, 'expired', EXPIRY);
-    }
-    this.#armExpiryTimer();
-  }
-
-  /** Aims the one expiry timer at the nearest expiry of a held cookie. */
-  #armExpiryTimer(): void {
-    let next = this.#expiries.peek();
-    while (next !== undefined && this.#held.get(next.id)?.expiresAt !== next.time) {
-      this.#expiries.pop();
-      next = this.#expiries.peek();
-    }
-    if (next?.time === this.#expiryTimerAt && this.#cancelExpiryTimer !== null) return;
-    this.#cancelExpiryTimer?.();
-    this.#cancelExpiryTimer = null;
-    this.#expiryTimerAt = null;
-    if (next === undefined || this.#timersStopped) return;
-    const delay = Math.min(Math.max(next.time - this.#now(), 0), MAX_TIMER_DELAY_MS);
-    this.#expiryTimerAt = next.time;
-    this.#cancelExpiryTimer = this.#timers.setTimeout(() => {
-      this.#cancelExpiryTimer = null;
-      this.#expiryTimerAt = null;
-      this.#expireDue();
-    }, delay);
-  }
-
-  #rebuildExpiries(): void {
-    this.#expiries.clear();
-    for (const [id, held] of this.#held) {
-      if (held.expiresAt !== Infinity) this.#expiries.push(held.expiresAt, id);
-    }
-  }
-
-  #markDirty(id: string, key: CookieKey): void {
-    this.#dirty.set(id, key);
-    this.#armFlushTimer(this.#flushIntervalMs);
-  }
-
-  #armFlushTimer(delay: number): void {
-    if (this.#cancelFlushTimer !== null || this.#timersStopped) return;
-    this.#cancelFlushTimer = this.#timers.setTimeout(() => {
-      this.#cancelFlushTimer = null;
-      // A failure is reported through onStoreError and retried; nobody awaits this one.
-      this.#commit().catch(() => undefined);
-    }, delay);
-  }
-
-  /** Commits run one at a time, in order, so an older batch can never land after a newer one. */
-  #commit(): Promise<void> {
-    const run = this.#commitTail.then(() => this.#commitOnce());
-    this.#commitTail = run.catch(() => undefined);
-    return run;
-  }
-
-  async #commitOnce(): Promise<void> {
-    if (this.#dirty.size === 0) return;
-    this.#cancelFlushTimer?.();
-    this.#cancelFlushTimer = null;
-    const batch = new Map(this.#dirty);
-    this.#dirty.clear();
-    const upserts: StoredCookie[] = [];
-    const deletes: CookieKey[] = [];
-    for (const [id, key] of batch) {
-      const held = this.#held.get(id);
-      if (held === undefined) deletes.push(key);
-      else upserts.push({ cookie: held.json, origin: held.origin });
-    }
-    this.#inFlight = batch.size;
-    try {
-      await this.#store.commit({ upserts, deletes });
-      this.#commits += 1;
-      this.#lastCommitAt = this.#now();
-      this.#failedCommits = 0;
-    } catch (error) {
-      // Keep the batch for the next try, unless a newer change to the same key
-      // is already waiting (the commit reads the current state anyway).
-      for (const [id, key] of batch) if (!this.#dirty.has(id)) this.#dirty.set(id, key);
-      this.#failedCommits += 1;
-      const storeError = asStoreError(error, 'commit');
-      this.#reportStoreError(storeError);
-      this.#armFlushTimer(Math.min(this.#flushIntervalMs * 2 ** (this.#failedCommits - 1), MAX_RETRY_DELAY_MS));
-      throw storeError;
-    } finally {
-      this.#inFlight = 0;
-    }
-  }
-
-  #stopTimers(): void {
-    this.#timersStopped = true;
-    this.#cancelExpiryTimer?.();
-    this.#cancelExpiryTimer = null;
-    this.#expiryTimerAt = null;
-    this.#cancelFlushTimer?.();
-    this.#cancelFlushTimer = null;
-  }
-
-  #emit(type: ChangeType, cookie: SerializedCookie, previous: SerializedCookie | undefined, cause: Cause): ApplyResult {
-    this.#applied[type] += 1;
-    const base = { type, cookie, source: cause.source, url: cause.url, client: cause.client, at: this.#now() };
-    const change: CookieChange = previous === undefined ? base : { ...base, previous };
-    notify(this.#onChange, change);
-    return { outcome: 'changed', change };
-  }
-
-  #refuse(refusal: PolicyRefusal, received: Received): ApplyResult {
-    this.#refused[refusal.reason] += 1;
-    const report: CookieRefusal = {
-      reason: refusal.reason,
-      detail: refusal.detail,
-      header: received.header,
-      url: received.url,
-      client: received.client,
-      at: this.#now(),
-    };
-    notify(this.#onRefused, report);
-    return { outcome: 'refused', refusal: report };
+    this.#expiryTimer.aim(this.#held.nextExpiry());
   }
 
   #reportStoreError(error: JarsyncError): void {
@@ -742,118 +390,6 @@ export class JarActor implements JarQueries {
   }
 }
 
-/**
- * Expiry times with the cookie each belongs to, nearest first: a binary
- * min-heap, so the actor needs one timer (for the top) however many cookies
- * expire. Entries are not removed when a cookie changes; the actor skips the
- * ones that no longer match when they reach the top, and rebuilds the heap
- * when stale entries outnumber live ones.
- */
-class ExpiryQueue {
-  readonly #times: number[] = [];
-  readonly #ids: string[] = [];
-
-  get size(): number {
-    return this.#times.length;
-  }
-
-  peek(): { readonly time: number; readonly id: string } | undefined {
-    const time = this.#times[0];
-    const id = this.#ids[0];
-    return time === undefined || id === undefined ? undefined : { time, id };
-  }
-
-  push(time: number, id: string): void {
-    this.#times.push(time);
-    this.#ids.push(id);
-    let index = this.#times.length - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (this.#at(parent) <= time) break;
-      this.#swap(index, parent);
-      index = parent;
-    }
-  }
-
-  pop(): void {
-    const last = this.#times.length - 1;
-    if (last < 0) return;
-    this.#swap(0, last);
-    this.#times.pop();
-    this.#ids.pop();
-    let index = 0;
-    for (;;) {
-      const left = 2 * index + 1;
-      const right = left + 1;
-      let smallest = index;
-      if (left < this.#times.length && this.#at(left) < this.#at(smallest)) smallest = left;
-      if (right < this.#times.length && this.#at(right) < this.#at(smallest)) smallest = right;
-      if (smallest === index) return;
-      this.#swap(index, smallest);
-      index = smallest;
-    }
-  }
-
-  clear(): void {
-    this.#times.length = 0;
-    this.#ids.length = 0;
-  }
-
-  #at(index: number): number {
-    return this.#times[index] ?? Infinity;
-  }
-
-  #swap(a: number, b: number): void {
-    const times = this.#times;
-    const ids = this.#ids;
-    [times[a], times[b]] = [times[b] ?? Infinity, times[a] ?? Infinity];
-    [ids[a], ids[b]] = [ids[b] ?? '', ids[a] ?? ''];
-  }
-}
-
-function identityOf(cookie: Cookie): string {
-  return keyIdentity({ domain: cookie.domain ?? '', path: cookie.path ?? '/', name: cookie.key });
-}
-
-/** The fields of a cookie's JSON a reader can see change; `creation` and `lastAccessed` are bookkeeping. */
-const ATTRIBUTES = ['key', 'value', 'expires', 'maxAge', 'domain', 'path', 'secure', 'httpOnly', 'hostOnly', 'pathIsDefault', 'sameSite'] as const;
-
-/** Whether two cookies differ only in bookkeeping times: a repeat, not a change. */
-function sameAttributes(a: SerializedCookie, b: SerializedCookie): boolean {
-  if (ATTRIBUTES.some((name) => a[name] !== b[name])) return false;
-  const left = a.extensions ?? [];
-  const right = b.extensions ?? [];
-  return left.length === right.length && left.every((extension, index) => extension === right[index]);
-}
-
-function notify<T>(listener: ((value: T) => void) | undefined, value: T): void {
-  if (listener === undefined) return;
-  try {
-    listener(value);
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
-  }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-function asStoreError(error: unknown, during: 'load' | 'commit' | 'close'): JarsyncError {
-  if (error instanceof JarsyncError) return error;
-  return new JarsyncError('JARSYNC_ERR_STORE', `The jar store failed during ${during}: ${asError(error).message}`, { cause: error });
-}
-
 function notRunning(): JarsyncError {
   return new JarsyncError('JARSYNC_ERR_NOT_RUNNING', 'The jar actor is closing or closed.');
 }
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new JarsyncError('JARSYNC_ERR_BAD_OPTION', `The jar actor's ${name} must be a positive integer, got ${String(value)}.`);
-  }
-  return value;
-}
-

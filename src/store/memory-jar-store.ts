@@ -1,5 +1,6 @@
 import { JarsyncError } from '../errors.ts';
-import { keyIdentity, keyOf, type JarCommit, type JarStore, type StoredCookie } from './jar-store.ts';
+import { CookieKeyMap } from './cookie-key-map.ts';
+import { keyOf, type JarCommit, type JarStore, type SerializedCookie, type StoredCookie } from './jar-store.ts';
 
 export interface MemoryJarStoreOptions {
   /** Records the store starts with, as if loaded from disk. Defaults to none. */
@@ -13,7 +14,7 @@ export interface MemoryJarStoreOptions {
  * behind the store's back.
  */
 export class MemoryJarStore implements JarStore {
-  readonly #records = new Map<string, StoredCookie>();
+  readonly #records = new CookieKeyMap<StoredCookie>();
   #closed = false;
   #commits = 0;
 
@@ -32,7 +33,7 @@ export class MemoryJarStore implements JarStore {
 
   /** What is stored now, for assertions; copies. */
   records(): StoredCookie[] {
-    return [...this.#records.values()].map((record) => structuredClone(record));
+    return [...this.#records.values()].map(copyRecord);
   }
 
   load(): Promise<readonly StoredCookie[]> {
@@ -46,7 +47,7 @@ export class MemoryJarStore implements JarStore {
     // the store as it was: the same all-or-nothing promise SQLite's transaction gives.
     const unkeyed = batch.upserts.find((record) => keyOf(record.cookie) === null);
     if (unkeyed !== undefined) return Promise.reject(unkeyedError(unkeyed));
-    for (const key of batch.deletes) this.#records.delete(keyIdentity(key));
+    for (const key of batch.deletes) this.#records.delete(key.domain, key.path, key.name);
     for (const record of batch.upserts) this.#put(record);
     this.#commits += 1;
     return Promise.resolve();
@@ -60,8 +61,19 @@ export class MemoryJarStore implements JarStore {
   #put(record: StoredCookie): void {
     const key = keyOf(record.cookie);
     if (key === null) throw unkeyedError(record);
-    this.#records.set(keyIdentity(key), structuredClone(record));
+    this.#records.set(key.domain, key.path, key.name, copyRecord(record));
   }
+}
+
+/**
+ * A deep copy of a record. A record is plain data whose only nested value is
+ * the extensions array, so a spread copies it for a fraction of what
+ * structuredClone costs (which was a tenth of an in-memory commit).
+ */
+function copyRecord(record: StoredCookie): StoredCookie {
+  const { extensions } = record.cookie;
+  const cookie: SerializedCookie = extensions === undefined ? { ...record.cookie } : { ...record.cookie, extensions: [...extensions] };
+  return { cookie, origin: record.origin };
 }
 
 function unkeyedError(record: StoredCookie): JarsyncError {

@@ -79,6 +79,18 @@ describe('SqliteJarStore', () => {
     expect(await store.load()).toEqual([replaced]);
   });
 
+  it('updates existing rows and inserts new ones in one batch, loading new ones in the order they came', async () => {
+    const store = openStore(join(dir, 'jar.db'));
+    await store.commit({ upserts: [SAME_NAME_OTHER_PATH], deletes: [] });
+    const zeta: StoredCookie = { origin: 'request', cookie: { key: 'z', value: '1', domain: 'zeta.example', path: '/' } };
+    const alpha: StoredCookie = { origin: 'request', cookie: { key: 'a', value: '1', domain: 'alpha.example', path: '/' } };
+    const updated: StoredCookie = { origin: 'set-cookie', cookie: { ...SAME_NAME_OTHER_PATH.cookie, value: 'changed' } };
+    const alphaAgain: StoredCookie = { origin: 'set-cookie', cookie: { ...alpha.cookie, value: '2' } };
+    // The same key twice in one batch: the later record wins, as it would row by row.
+    await store.commit({ upserts: [zeta, updated, alpha, alphaAgain], deletes: [] });
+    expect(await store.load()).toEqual([updated, zeta, alphaAgain]);
+  });
+
   it('applies a batch all or nothing', async () => {
     const store = openStore(join(dir, 'jar.db'));
     await store.commit({ upserts: [SAME_NAME_OTHER_PATH], deletes: [] });
