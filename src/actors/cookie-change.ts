@@ -98,6 +98,11 @@ export interface JarStats {
   readonly applied: Readonly<Record<ChangeType, number>>;
   /** Cookies that were valid but changed nothing (a Set-Cookie identical to what is held). */
   readonly unchanged: number;
+  /**
+   * Headers ignored because the jar had already applied something seen later
+   * for the same cookie (events from different workers arrive out of order).
+   */
+  readonly stale: number;
   readonly refused: Readonly<Record<RefusalReason, number>>;
   readonly mailbox: {
     /** Messages waiting. */

@@ -4,7 +4,7 @@
  * alone") and tough-cookie's `setCookie` store it, and where every change and
  * refusal is counted and reported:
  *
- *   candidate ──▶ domain / host-only, path / default-path ──▶ Secure-overlay check ──▶ expiry
+ *   candidate ──▶ domain / host-only, path / default-path ──▶ Secure-overlay check ──▶ seen too late? ──▶ expiry
  *      ├─ expired: the held cookie is removed ─────────────────────────────────────▶ `deleted`
  *      ├─ same as held: nothing (a Cookie is not even made) ───────────────────────▶ unchanged
  *      └─ otherwise: a new tough-cookie Cookie (creation kept from the old one) ───▶ `added` / `updated`
@@ -74,6 +74,8 @@ export class CookieWriter {
   readonly applied: Record<ChangeType, number> = { added: 0, updated: 0, deleted: 0, expired: 0 };
   readonly refused = Object.fromEntries(REFUSAL_REASONS.map((reason) => [reason, 0])) as Record<RefusalReason, number>;
   unchanged = 0;
+  /** Headers seen before what the jar already applied for their cookie, and so ignored. */
+  stale = 0;
 
   constructor(options: CookieWriterOptions) {
     this.#held = options.held;
@@ -102,6 +104,13 @@ export class CookieWriter {
     }
     const expiry = expiryOf(candidate, received.at);
     const previous = this.#held.get(cookieDomain, path, candidate.key);
+    // Latest wins by when a header was seen, not by when it arrives: batches
+    // from different workers, or a request sent just before the response that
+    // changed its cookie, can reach the jar out of order.
+    if (previous === undefined ? this.#held.deletedAfter(cookieDomain, path, candidate.key, received.at) : received.at < previous.seenAt) {
+      this.stale += 1;
+      return UNCHANGED;
+    }
     if (Math.max(expiry, 0) <= this.#now()) {
       // RFC 6265 section 5.3 evicts expired cookies "at any time": a line that
       // expires a cookie (Max-Age=0, a past Expires) deletes it at once.
@@ -109,13 +118,14 @@ export class CookieWriter {
         this.unchanged += 1;
         return UNCHANGED;
       }
-      return this.remove(previous, 'deleted', received);
+      return this.remove(previous, 'deleted', received, received.at);
     }
     if (previous !== undefined && isSameCookie(previous.cookie, candidate, hostOnly, pathIsDefault, expiry)) {
+      previous.seenAt = received.at;
       // Nothing a reader can see changes; a request-side cookie confirmed by a
       // Set-Cookie still needs its new origin written.
       if (previous.origin !== origin) {
-        const confirmed = makeHeld(previous.cookie, origin, previous.json);
+        const confirmed = makeHeld(previous.cookie, origin, previous.json, received.at);
         this.#held.put(confirmed);
         this.#markDirty(confirmed);
       }
@@ -144,7 +154,7 @@ export class CookieWriter {
       cookie.creation = previous.cookie.creation;
       cookie.creationIndex = previous.cookie.creationIndex;
     }
-    const held = makeHeld(cookie, origin);
+    const held = makeHeld(cookie, origin, undefined, received.at);
     this.#held.put(held);
     this.#markDirty(held);
     if (held.expiresAt !== Infinity) this.#onExpiry(held.expiresAt);
@@ -157,9 +167,10 @@ export class CookieWriter {
     if (held.expiresAt !== Infinity) this.#onExpiry(held.expiresAt);
   }
 
-  /** Removes a held cookie and reports it. */
-  remove(held: Held, type: 'deleted' | 'expired', cause: Cause): ApplyResult {
+  /** Removes a held cookie and reports it; `at` is when what removed it was seen. */
+  remove(held: Held, type: 'deleted' | 'expired', cause: Cause, at: number = this.#now()): ApplyResult {
     this.#held.remove(held);
+    this.#held.tombstone(held, at);
     this.#markDirty(held);
     return this.#emit(type, held.json, undefined, cause);
   }

@@ -26,11 +26,18 @@ export interface Held extends CookieKey, IndexedCookie {
   /** Its JSON: what changes report and commits write, made once. */
   readonly json: SerializedCookie;
   readonly origin: CookieOrigin;
+  /**
+   * When the newest header that wrote or confirmed this cookie was seen (the
+   * event's `at`); 0 when not known (loaded from the store). The one field of
+   * a Held that changes: an identical header seen later moves it forward.
+   */
+  seenAt: number;
 }
 
 /** Wraps a cookie tough-cookie would store (it has a domain and a path) for holding. */
-export function makeHeld(cookie: Cookie, origin: CookieOrigin, json: SerializedCookie = toSerialized(cookie)): Held {
+export function makeHeld(cookie: Cookie, origin: CookieOrigin, json: SerializedCookie = toSerialized(cookie), seenAt = 0): Held {
   return {
+    seenAt,
     domain: cookie.domain ?? '',
     path: cookie.path ?? '/',
     name: cookie.key,
@@ -42,6 +49,14 @@ export function makeHeld(cookie: Cookie, origin: CookieOrigin, json: SerializedC
     secure: cookie.secure,
   };
 }
+
+/**
+ * Deletions remembered, for telling a late header from a new one (see
+ * {@link HeldCookies.deletedAfter}). Events reach the jar at most a few batches
+ * late, so a minute of deletions is plenty; the count bounds the memory.
+ */
+const TOMBSTONE_MS = 60_000;
+const TOMBSTONE_MAX = 10_000;
 
 /** Domains whose last change is remembered; past it the record (and every memo that relies on it) starts afresh. */
 const CHANGES_MEMO_SIZE = 100_000;
@@ -55,6 +70,8 @@ export class HeldCookies {
   /** When (tick) each domain's cookies last changed. */
   readonly #changedAt = new Map<string, number>();
   #generation = 0;
+  /** When each recently deleted key's deleting header was seen, oldest first. */
+  readonly #tombstones = new Map<string, number>();
 
   get size(): number {
     return this.index.size;
@@ -100,6 +117,28 @@ export class HeldCookies {
     if (held.cookie.secure) this.#secure.delete(held);
   }
 
+  /** Remembers that the cookie under this key was deleted by a header seen at `at` (or by the clock at `at`). */
+  tombstone(key: CookieKey, at: number): void {
+    const id = tombstoneId(key.domain, key.path, key.name);
+    this.#tombstones.delete(id);
+    this.#tombstones.set(id, at);
+    for (const [oldest, when] of this.#tombstones) {
+      if (this.#tombstones.size <= TOMBSTONE_MAX && when >= at - TOMBSTONE_MS) break;
+      this.#tombstones.delete(oldest);
+    }
+  }
+
+  /**
+   * Whether the cookie under this key was deleted by something seen after
+   * `at`: a header seen before the deletion but arriving after it (from
+   * another worker, or a request sent before the response that deleted the
+   * cookie) must not bring the cookie back.
+   */
+  deletedAfter(domain: string, path: string, name: string, at: number): boolean {
+    const deletedAt = this.#tombstones.get(tombstoneId(domain, path, name));
+    return deletedAt !== undefined && deletedAt > at;
+  }
+
   /** The Secure cookies held under `name` whose domain may be related to `domain` (see SecureCookies). */
   secureRelated(name: string, domain: string): Iterable<Held> {
     return this.#secure.related(name, domain);
@@ -142,4 +181,8 @@ export class HeldCookies {
       if (held.expiresAt !== Infinity) this.#expiries.push(held.expiresAt, held);
     }
   }
+}
+
+function tombstoneId(domain: string, path: string, name: string): string {
+  return `${domain}\u0000${path}\u0000${name}`;
 }

@@ -234,6 +234,7 @@ export class JarActor implements JarQueries {
       events: this.#events,
       applied: { ...writer.applied },
       unchanged: writer.unchanged,
+      stale: writer.stale,
       refused: { ...writer.refused },
       mailbox: {
         size: this.#mailbox.size,
