@@ -5,7 +5,7 @@
  *   ConnectionPool ──run(ServeTask + 3 ports)──▶ piscina thread k ── workers/serve-task.ts
  *     control (comlink) ──▶ setDomains, setSyncing, listen, unlisten, stats, drain
  *     cert    (comlink) ◀── leafFor(host)
- *     events  (batches) ◀── EventBatch
+ *     events  (batches) ◀── EventBatch …, then EventsDrained once drained
  *
  * A thread that dies rejects its task; the slot is started again on a fresh
  * thread (piscina replaces the thread), told the current domains and syncing
@@ -18,7 +18,7 @@ import * as Comlink from 'comlink';
 import { Piscina } from 'piscina';
 import type { DomainRule } from '../domains/domain-rule.ts';
 import { JarsyncError, deserializeError, isErrorCode } from '../errors.ts';
-import type { CertService, ConnectionWorkerControl, EventBatch, ProxySettings, ServeTask, WorkerStats } from '../workers/protocol.ts';
+import type { CertService, ConnectionWorkerControl, EventBatch, EventsMessage, ProxySettings, ServeTask, WorkerStats } from '../workers/protocol.ts';
 import type { WorkerStatus } from './supervisor-api.ts';
 
 const SERVE_TASK_URL = new URL('../workers/serve-task.ts', import.meta.url);
@@ -39,6 +39,8 @@ export interface ConnectionPoolOptions {
 
 interface Slot {
   readonly index: number;
+  /** Resolves when the worker's events port has delivered its last batch. */
+  eventsDrained: Promise<void>;
   control: Comlink.Remote<ConnectionWorkerControl> | null;
   ports: MessagePort[];
   task: Promise<unknown> | null;
@@ -106,6 +108,7 @@ export class ConnectionPool {
     this.#pool.on('error', () => undefined);
     this.#slots = Array.from({ length: options.workers }, (_, index) => ({
       index,
+      eventsDrained: Promise.resolve(),
       control: null,
       ports: [],
       task: null,
@@ -195,6 +198,8 @@ export class ConnectionPool {
       this.#slots.map(async (slot) => {
         try {
           await this.#call(slot, (control) => control.drain(timeoutMs), timeoutMs + CONTROL_CALL_TIMEOUT_MS);
+          // The last batch travels on the events port: wait for it before the ports close.
+          await withTimeout(slot.eventsDrained, CONTROL_CALL_TIMEOUT_MS, `worker ${slot.index}'s last events`);
           await withTimeout(slot.task ?? Promise.resolve(), CONTROL_CALL_TIMEOUT_MS, `worker ${slot.index}`);
         } catch {
           // A worker that cannot drain is stopped with the pool below.
@@ -239,8 +244,11 @@ export class ConnectionPool {
       eventsPort: events.port2,
     };
     Comlink.expose({ leafFor: (host: string) => this.#options.certs.leafFor(host) }, cert.port1);
-    events.port1.on('message', (batch: EventBatch) => {
-      this.#options.onEvents(batch);
+    const drained = Promise.withResolvers<undefined>();
+    slot.eventsDrained = drained.promise;
+    events.port1.on('message', (message: EventsMessage) => {
+      if (message.kind === 'events') this.#options.onEvents(message);
+      else drained.resolve(undefined);
     });
     slot.ports = [control.port1, cert.port1, events.port1];
     slot.control = Comlink.wrap<ConnectionWorkerControl>(control.port1);

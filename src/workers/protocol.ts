@@ -6,7 +6,7 @@
  *   supervisor ──(piscina task: ServeTask, three transferred ports)──▶ connection worker
  *     control port : comlink, supervisor → worker   (ConnectionWorkerControl)
  *     cert port    : comlink, worker → supervisor   (CertService)
- *     events port  : plain EventBatch messages, worker → supervisor
+ *     events port  : plain EventsMessage messages, worker → supervisor
  *
  *   supervisor ──(piscina task: MintTask)──▶ mint worker ──▶ MintedLeaf
  */
@@ -108,6 +108,19 @@ export interface EventBatch {
   readonly worker: number;
   readonly events: readonly CookieEvent[];
 }
+
+/**
+ * The last message a draining worker posts on its events port, after its last
+ * batch. Ports are ordered but separate from one another: without this marker
+ * the answer to `drain()` (on the control port) could overtake the last batch,
+ * and closing the ports would lose it.
+ */
+export interface EventsDrained {
+  readonly kind: 'drained';
+  readonly worker: number;
+}
+
+export type EventsMessage = EventBatch | EventsDrained;
 
 /** A piscina task for the mint pool; the CA and leaf public key come in the pool's workerData. */
 export interface MintTask {

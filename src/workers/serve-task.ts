@@ -9,7 +9,7 @@ import { threadId } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { serializeError } from '../errors.ts';
 import { ProxyServer } from '../proxy/proxy-server.ts';
-import type { CertService, ConnectionWorkerControl, EventBatch, ServeTask } from './protocol.ts';
+import type { CertService, ConnectionWorkerControl, EventBatch, EventsDrained, ServeTask } from './protocol.ts';
 
 export default async function serve(task: ServeTask): Promise<number> {
   const certs = Comlink.wrap<CertService>(task.certPort);
@@ -49,6 +49,8 @@ export default async function serve(task: ServeTask): Promise<number> {
     stats: () => server.stats(),
     drain: async (timeoutMs) => {
       await server.drain(timeoutMs);
+      const drained: EventsDrained = { kind: 'drained', worker: task.index };
+      task.eventsPort.postMessage(drained);
       finish(undefined);
     },
   };

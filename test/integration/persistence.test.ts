@@ -28,6 +28,8 @@ describe('the jar on disk', () => {
     try {
       const first = await startSupervisor({ dataDir, domains: ['keep.test'] });
       await curl(['-x', first.proxyUrl, `http://keep.test:${origin.port}/restart`]);
+      // At once: the response's events may still be on their way from the
+      // worker, and closing must wait for them (see EventsDrained).
       await first.stop();
 
       const second = await startSupervisor({ dataDir, domains: ['keep.test'] });
