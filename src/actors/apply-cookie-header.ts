@@ -73,7 +73,8 @@ export function applyCookieHeader(
       pieceNames.push('');
       const text = header.slice(start, end).trim();
       if (text !== '') {
-        writer.refuse({ reason: 'parse', detail: `the pair ${JSON.stringify(text)} is not name=value` }, received);
+        // The piece is all value (no "="): it is described, never quoted.
+        writer.refuse({ reason: 'parse', detail: `a piece of ${text.length} characters without "=" is not name=value` }, received);
         inStep = false;
       }
     }

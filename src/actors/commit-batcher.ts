@@ -45,6 +45,7 @@ export class CommitBatcher {
   #tail: Promise<void> = Promise.resolve();
   #inFlight = 0;
   #failures = 0;
+  #failingSince: number | null = null;
   #commits = 0;
   #lastCommitAt: number | null = null;
 
@@ -64,6 +65,15 @@ export class CommitBatcher {
 
   get commits(): number {
     return this.#commits;
+  }
+
+  /**
+   * When the current run of failed commits began (the store's disk is full or
+   * failing, say); null while commits succeed. The changes wait in memory
+   * meanwhile, counted in `pending`, and are retried.
+   */
+  get failingSince(): number | null {
+    return this.#failingSince;
   }
 
   /** When the last successful commit finished; null before the first. */
@@ -123,6 +133,7 @@ export class CommitBatcher {
       this.#commits += 1;
       this.#lastCommitAt = this.#now();
       this.#failures = 0;
+      this.#failingSince = null;
     } catch (error) {
       // Keep the batch for the next try, unless a newer change to the same key
       // is already waiting (the commit reads the current state anyway).
@@ -130,6 +141,7 @@ export class CommitBatcher {
         if (this.#dirty.get(key.domain, key.path, key.name) === undefined) this.#dirty.set(key.domain, key.path, key.name, key);
       }
       this.#failures += 1;
+      this.#failingSince ??= this.#now();
       const storeError = asStoreError(error, 'commit');
       this.#onError(storeError);
       this.#arm(Math.min(this.#flushIntervalMs * 2 ** (this.#failures - 1), MAX_RETRY_DELAY_MS));

@@ -121,6 +121,15 @@ export interface JarStats {
     readonly lastCommitAt: number | null;
     /** Failed loads and commits since the actor opened. */
     readonly errors: number;
+    /** The last failure's message, the store's own words included (`database or disk is full`); null before the first. */
     readonly lastError: string | null;
+    /** When the last failure happened, by the actor's clock; null before the first. */
+    readonly lastErrorAt: number | null;
+    /**
+     * When the current run of failed commits began; null while commits
+     * succeed. While it is set, the jar serves from memory and `pendingWrites`
+     * changes wait to be committed; they are retried, at most 5 s apart.
+     */
+    readonly failingSince: number | null;
   };
 }

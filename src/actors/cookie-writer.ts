@@ -24,6 +24,7 @@ import {
   type RefusalReason,
 } from './cookie-change.ts';
 import { makeHeld, type Held, type HeldCookies } from './held-cookies.ts';
+import { maskCookieHeader, maskSetCookieLine } from './mask-cookie-values.ts';
 
 /** What caused a change, for the CookieChange it produces. */
 export interface Cause {
@@ -181,12 +182,18 @@ export class CookieWriter {
     this.#emit('expired', json, undefined, cause);
   }
 
+  /**
+   * Reports a refused cookie. The header in the report has its values masked:
+   * a refusal is for finding out why, which the name and attributes tell, and
+   * the value of a cookie the jar did not take must not turn up elsewhere (a
+   * dashboard, a log) in its place.
+   */
   refuse(refusal: PolicyRefusal, received: Received): ApplyResult {
     this.refused[refusal.reason] += 1;
     const report: CookieRefusal = {
       reason: refusal.reason,
       detail: refusal.detail,
-      header: received.header,
+      header: received.source === 'request' ? maskCookieHeader(received.header) : maskSetCookieLine(received.header),
       url: received.url,
       client: received.client,
       at: this.#now(),

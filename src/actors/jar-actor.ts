@@ -37,7 +37,6 @@ import { DEFAULT_MAILBOX_CAPACITY, DEFAULT_SLICE_SIZE, Mailbox } from './mailbox
 export type { ActorTimers, ApplyResult, JarActorOptions };
 export { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_FLUSH_INTERVAL_MS };
 
-
 /**
  * A query or API call waiting in the mailbox behind the events told before
  * it. Events go into the mailbox as they are, unwrapped: telling one
@@ -99,6 +98,7 @@ export class JarActor implements JarQueries {
   #refusedClosed = 0;
   #storeErrors = 0;
   #lastStoreError: string | null = null;
+  #lastStoreErrorAt: number | null = null;
 
   private constructor(options: JarActorOptions) {
     this.#store = options.store;
@@ -248,6 +248,8 @@ export class JarActor implements JarQueries {
         lastCommitAt: this.#commits.lastCommitAt,
         errors: this.#storeErrors,
         lastError: this.#lastStoreError,
+        lastErrorAt: this.#lastStoreErrorAt,
+        failingSince: this.#commits.failingSince,
       },
     };
   }
@@ -328,9 +330,11 @@ export class JarActor implements JarQueries {
       if (key !== null) this.#writer.expiredRecord(record.cookie, key, EXPIRY);
     }
     if (unreadable.length > 0) {
-      const sample = JSON.stringify(unreadable[0]?.cookie);
+      // Named by key, never shown whole: the record holds the cookie's value, and this message is logged.
+      const first = unreadable[0]?.cookie;
+      const sample = JSON.stringify([first?.domain, first?.path, first?.key]);
       this.#reportStoreError(
-        new JarsyncError('JARSYNC_ERR_STORE', `${unreadable.length} stored cookie(s) could not be read and were left in the store as they are, e.g. ${sample}`),
+        new JarsyncError('JARSYNC_ERR_STORE', `${unreadable.length} stored cookie(s) could not be read and were left in the store as they are, e.g. ${sample} (domain, path, name)`),
       );
     }
   }
@@ -387,6 +391,7 @@ export class JarActor implements JarQueries {
   #reportStoreError(error: JarsyncError): void {
     this.#storeErrors += 1;
     this.#lastStoreError = error.message;
+    this.#lastStoreErrorAt = this.#now();
     notify(this.#onStoreError, error);
   }
 }

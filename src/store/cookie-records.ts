@@ -68,11 +68,20 @@ export function loadRecords(records: readonly StoredCookie[], now: number): Load
   const sorted = [...records].sort((a, b) => creationTime(a.cookie) - creationTime(b.cookie));
   for (const record of sorted) {
     const cookie = Cookie.fromJSON(record.cookie);
-    if (cookie === undefined || cookie.domain === null || cookie.path === null) unreadable.push(record);
+    if (cookie === undefined || cookie.domain === null || cookie.path === null || !hasValidDates(cookie)) unreadable.push(record);
     else if (expiryTime(cookie) <= now) expired.push(record);
     else live.push({ cookie, origin: record.origin });
   }
   return { live, expired, unreadable };
+}
+
+/**
+ * Whether every date of a rebuilt cookie is a real one. `Cookie.fromJSON`
+ * turns a date it cannot read (a record another program wrote) into an
+ * Invalid Date, which has no expiry to compare and throws when serialised.
+ */
+function hasValidDates(cookie: Cookie): boolean {
+  return [cookie.expires, cookie.creation, cookie.lastAccessed].every((date) => !(date instanceof Date) || Number.isFinite(date.getTime()));
 }
 
 /**

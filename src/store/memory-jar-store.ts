@@ -77,7 +77,8 @@ function copyRecord(record: StoredCookie): StoredCookie {
 }
 
 function unkeyedError(record: StoredCookie): JarsyncError {
-  return new JarsyncError('JARSYNC_ERR_STORE', `A cookie record has no domain or path and cannot be stored: ${JSON.stringify(record.cookie)}`);
+  // Named, never shown whole: the record holds the cookie's value.
+  return new JarsyncError('JARSYNC_ERR_STORE', `The record of the cookie ${JSON.stringify(record.cookie.key)} has no domain or path and cannot be stored.`);
 }
 
 function closedError(): JarsyncError {

@@ -1,5 +1,6 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { JarsyncError } from '../errors.ts';
+import { createPrivateFile } from './create-private-file.ts';
 import type { CookieKey, JarCommit, JarStore, SerializedCookie, StoredCookie } from './jar-store.ts';
 
 /**
@@ -25,6 +26,14 @@ import type { CookieKey, JarCommit, JarStore, SerializedCookie, StoredCookie } f
  * commit crosses SQLite's automatic WAL checkpoint; bench/cookie-path.ts
  * measures it). The actor's batches hold each changed cookie once, however
  * often it changed, so a batch is bounded by the size of the jar.
+ *
+ * Faults: a commit that fails (a full or failing disk, a file made read-only,
+ * another program holding the write lock) rejects with SQLite's own words in
+ * the message and leaves the file as it was; the jar actor keeps the changes
+ * and retries. A file that is corrupt or not a jar is refused at open, before
+ * a byte is written to it, and its rows are all read and checked there too,
+ * so a jar that cannot be read whole stops jarsync at start rather than
+ * letting it run on an empty jar.
  */
 
 /** The schema this code writes and reads; a newer file is refused rather than guessed at. */
@@ -40,12 +49,23 @@ export interface SqliteJarStoreOptions {
   readonly readOnly?: boolean;
   /**
    * How long a statement waits for another connection's lock before failing
-   * with `SQLITE_BUSY`. Defaults to 5000 ms.
+   * with `SQLITE_BUSY`. Defaults to 250 ms for a writer and 5000 ms for a
+   * reader (see the constants).
    */
   readonly busyTimeoutMs?: number;
 }
 
-const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+/**
+ * `node:sqlite` waits for a lock synchronously, holding the event loop: in the
+ * supervisor that stalls the admin API, the certificate service and the
+ * workers' control calls for as long as the wait. A writer only meets a lock
+ * held by another writer (a second jarsync on the same data dir, a sqlite3
+ * shell), and the jar actor keeps a failed commit's changes and retries it with
+ * backoff, so the writer gives up soon and lets the retry wait instead.
+ */
+const DEFAULT_WRITER_BUSY_TIMEOUT_MS = 250;
+/** A reader (`jarsync cookies`) has nothing else to do while it waits. */
+const DEFAULT_READER_BUSY_TIMEOUT_MS = 5000;
 
 export class SqliteJarStore implements JarStore {
   readonly path: string;
@@ -56,12 +76,18 @@ export class SqliteJarStore implements JarStore {
   readonly #update: StatementSync | null;
   readonly #delete: StatementSync | null;
   #closed = false;
+  /**
+   * A writer's records as read (and checked) at open, handed to the first
+   * load() so the jar is read once at start; forgotten at the first commit.
+   */
+  #opened: readonly StoredCookie[] | null;
 
   private constructor(path: string, readOnly: boolean, db: DatabaseSync) {
     this.path = path;
     this.readOnly = readOnly;
     this.#db = db;
-    this.#selectAll = db.prepare('SELECT origin, cookie FROM cookies ORDER BY rowid');
+    this.#selectAll = db.prepare('SELECT domain, path, name, origin, cookie FROM cookies ORDER BY rowid');
+    this.#opened = null;
     this.#upsert = readOnly
       ? null
       : db.prepare(
@@ -80,15 +106,19 @@ export class SqliteJarStore implements JarStore {
    * fails SQLite's integrity check or was written by a newer jarsync; the
    * message names the file and how to recover. The file is never modified or
    * replaced in that case: what is in it stays there for a person to rescue.
+   * For writing, every row is read and checked here too (and kept for the first
+   * `load()`), so a row jarsync cannot read is refused in the same way, before
+   * the proxy starts. A new jar file is created with mode 0600.
    */
   static open(path: string, options: SqliteJarStoreOptions = {}): SqliteJarStore {
     const readOnly = options.readOnly ?? false;
-    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const busyTimeoutMs = options.busyTimeoutMs ?? (readOnly ? DEFAULT_READER_BUSY_TIMEOUT_MS : DEFAULT_WRITER_BUSY_TIMEOUT_MS);
     if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
       throw new JarsyncError('JARSYNC_ERR_BAD_OPTION', `busyTimeoutMs must be a non-negative integer, got ${String(busyTimeoutMs)}.`);
     }
     let db: DatabaseSync;
     try {
+      if (!readOnly) createPrivateFile(path);
       db = new DatabaseSync(path, { readOnly, timeout: busyTimeoutMs });
     } catch (error) {
       throw storeError(path, readOnly ? 'cannot be opened for reading (does it exist? has the proxy run with this data dir?)' : 'cannot be opened or created', error, false);
@@ -116,7 +146,10 @@ export class SqliteJarStore implements JarStore {
         db.exec('PRAGMA synchronous = NORMAL');
         migrate(db);
       }
-      return new SqliteJarStore(path, readOnly, db);
+      const store = new SqliteJarStore(path, readOnly, db);
+      // A reader loads at once anyway (and a load that fails says the same).
+      if (!readOnly) store.#opened = store.#readAll();
+      return store;
     } catch (error) {
       db.close();
       if (error instanceof JarsyncError) throw error;
@@ -127,14 +160,18 @@ export class SqliteJarStore implements JarStore {
   load(): Promise<readonly StoredCookie[]> {
     try {
       this.#requireOpen();
-      const records: StoredCookie[] = [];
-      for (const row of this.#selectAll.all()) {
-        records.push(parseRow(this.path, row['origin'], row['cookie']));
-      }
-      return Promise.resolve(records);
+      const opened = this.#opened;
+      this.#opened = null;
+      return Promise.resolve(opened ?? this.#readAll());
     } catch (error) {
-      return Promise.reject(asStoreError(this.path, 'could not be read', error));
+      return Promise.reject(asStoreError(this.path, 'could not be read', error, recovery(this.path)));
     }
+  }
+
+  #readAll(): StoredCookie[] {
+    const records: StoredCookie[] = [];
+    for (const row of this.#selectAll.all()) records.push(parseRow(this.path, row));
+    return records;
   }
 
   commit(batch: JarCommit): Promise<void> {
@@ -143,6 +180,7 @@ export class SqliteJarStore implements JarStore {
       if (this.#upsert === null || this.#update === null || this.#delete === null) {
         throw new JarsyncError('JARSYNC_ERR_STORE', `The jar database at ${this.path} is open read-only; it cannot be written.`);
       }
+      this.#opened = null;
       if (batch.upserts.length === 0 && batch.deletes.length === 0) return Promise.resolve();
       // Every record is checked before anything is written.
       const rows = batch.upserts.map((record) => ({ key: requireKey(record.cookie), record }));
@@ -182,13 +220,14 @@ export class SqliteJarStore implements JarStore {
       }
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(asStoreError(this.path, 'could not be written', error));
+      return Promise.reject(asStoreError(this.path, 'could not be written', error, WRITE_ADVICE));
     }
   }
 
   close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
+      this.#opened = null;
       // The last connection to close checkpoints the WAL into the main file.
       this.#db.close();
     }
@@ -262,16 +301,24 @@ function requireKnownVersion(version: unknown): void {
   }
 }
 
-function parseRow(path: string, origin: unknown, json: unknown): StoredCookie {
-  if (origin !== 'set-cookie' && origin !== 'request') throw badRow(path, `unknown origin ${String(origin)}`);
-  if (typeof json !== 'string') throw badRow(path, 'the cookie column is not text');
+/**
+ * One row as a record. A row that cannot be read is named by its key, never
+ * by its content: the cookie column holds the value, a secret that must not
+ * reach a log or a terminal through an error message.
+ */
+function parseRow(path: string, row: Readonly<Record<string, unknown>>): StoredCookie {
+  const { origin, cookie: json } = row;
+  const where = `the row ${JSON.stringify([row['domain'], row['path'], row['name']])} (domain, path, name)`;
+  if (origin !== 'set-cookie' && origin !== 'request') throw badRow(path, `${where} has the unknown origin ${JSON.stringify(String(origin)).slice(0, 40)}`);
+  if (typeof json !== 'string') throw badRow(path, `the cookie column of ${where} is not text`);
   let cookie: unknown;
   try {
     cookie = JSON.parse(json);
-  } catch (error) {
-    throw badRow(path, `the cookie column is not JSON (${error instanceof Error ? error.message : String(error)})`);
+  } catch {
+    // JSON.parse's message quotes the text around the error: the value, possibly.
+    throw badRow(path, `the cookie column of ${where} is not JSON`);
   }
-  if (!isSerializedCookie(cookie)) throw badRow(path, `the cookie column is not a cookie: ${json.slice(0, 200)}`);
+  if (!isSerializedCookie(cookie)) throw badRow(path, `the cookie column of ${where} is not a cookie (it needs key, value, domain and path)`);
   return { cookie, origin };
 }
 
@@ -283,7 +330,7 @@ function isSerializedCookie(value: unknown): value is SerializedCookie {
 
 function requireKey(cookie: SerializedCookie): CookieKey {
   if (cookie.domain === undefined || cookie.path === undefined) {
-    throw new JarsyncError('JARSYNC_ERR_STORE', `A cookie record has no domain or path and cannot be stored: ${JSON.stringify(cookie)}`);
+    throw new JarsyncError('JARSYNC_ERR_STORE', `The record of the cookie ${JSON.stringify(cookie.key)} has no domain or path and cannot be stored.`);
   }
   return { domain: cookie.domain, path: cookie.path, name: cookie.key };
 }
@@ -315,10 +362,21 @@ function storeError(path: string, problem: string, cause: unknown, fileExists: b
   return new JarsyncError('JARSYNC_ERR_STORE', `The jar database at ${path} ${problem}: ${reason}. ${advice}`, { cause });
 }
 
-function asStoreError(path: string, problem: string, error: unknown): JarsyncError {
+/**
+ * A failed read or write, with SQLite's own words (`database or disk is full`,
+ * `database is locked`, `attempt to write a readonly database`) kept in the
+ * message: they say what to fix.
+ */
+function asStoreError(path: string, problem: string, error: unknown, advice: string): JarsyncError {
   if (error instanceof JarsyncError) return error;
-  return storeError(path, problem, error, true);
+  const reason = error instanceof Error ? error.message : String(error);
+  return new JarsyncError('JARSYNC_ERR_STORE', `The jar database at ${path} ${problem}: ${reason}. ${advice}`, { cause: error });
 }
+
+/** What a failed commit leaves to do: nothing is lost while jarsync runs. */
+const WRITE_ADVICE =
+  'jarsync keeps the changes in memory and retries; free disk space, make the file and its directory writable, or stop the other program that holds the database.';
+
 
 function recovery(path: string): string {
   return `jarsync leaves the file as it is. To start with an empty jar, stop jarsync and move the file away (mv '${path}' '${path}.broken', and its -wal and -shm files with it); to keep the cookies, restore it from a backup or try the sqlite3 shell's .recover.`;

@@ -1,20 +1,24 @@
 /**
  * The admin API's HTTP server, on 127.0.0.1 only: it hands out every cookie of
- * the jar, so no other machine may reach it, and every local process but the
- * token's owner is kept out by the bearer token.
+ * the jar, so no other machine may reach it, every local process but the
+ * token's owner is kept out by the bearer token, and web pages in the user's
+ * browser by the Host and Origin checks.
  *
- *   request ──▶ look up the path ──▶ bearer token ──▶ route? ──▶ method ──▶ query ──▶ JSON body ──▶ handler
- *                                    (all but /ca.pem)
- *                                        │ 401          │ 404      │ 405 + Allow │ 400   │ 413 / 400   │ JarsyncError ─▶ its status
+ *   request ──▶ Host, Origin, Sec-Fetch-Site ──▶ look up the path ──▶ bearer token ──▶ route? ──▶ method ──▶ query ──▶ JSON body ──▶ handler
+ *               (admin-request-source.ts)                             (all but /ca.pem)
+ *                   │ 403                                                 │ 401          │ 404      │ 405 + Allow │ 400   │ 413 / 400   │ JarsyncError ─▶ its status
  *
- * The token is checked before the route is known to exist, so that a client
- * without it learns nothing, not even which paths are there.
+ * Where a request comes from is checked first, for every path: a page that
+ * reached the API through DNS rebinding must not even learn which paths are
+ * there. The token is checked before the route is known to exist, so that a
+ * client without it learns nothing either.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { JarsyncError } from '../errors.ts';
 import { createBearerCheck } from './admin-auth.ts';
 import { readJsonBody } from './admin-body.ts';
 import { serveEventStream, type EventStream, type EventStreamOptions } from './admin-events.ts';
+import { createRequestSourceCheck } from './admin-request-source.ts';
 import { errorAnswer, sendError, sendFailure, sendJson, sendNoContent, sendText } from './admin-response.ts';
 import { adminRoutes, type AdminAnswer, type AdminHandler, type AdminMethod, type AdminRoute } from './admin-routes.ts';
 import type { Supervisor } from './supervisor-api.ts';
@@ -63,6 +67,9 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   if (token === '') throw new JarsyncError('JARSYNC_ERR_BAD_OPTION', 'admin token: must not be empty');
 
   const isAuthorized = createBearerCheck(token);
+  // The port a client must name in Host and Origin: the one listened on (known once listen() resolves).
+  let boundPort = port;
+  const refusedSource = createRequestSourceCheck(() => boundPort);
   const streams = new Set<EventStream>();
   const routes = adminRoutes({
     supervisor,
@@ -88,6 +95,11 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   }
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refusal = refusedSource(req);
+    if (refusal !== null) {
+      sendError(res, 403, 'JARSYNC_ERR_FORBIDDEN', refusal);
+      return;
+    }
     const url = URL.parse(req.url ?? '/', `http://${ADMIN_HOST}`);
     if (url === null) {
       sendError(res, 400, 'JARSYNC_ERR_BAD_REQUEST', `Cannot parse the request target ${JSON.stringify(req.url)}.`);
@@ -140,7 +152,8 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
         server.listen({ host, port }, () => {
           server.off('error', onError);
           const address = server.address();
-          resolve({ host, port: typeof address === 'object' && address !== null ? address.port : port });
+          boundPort = typeof address === 'object' && address !== null ? address.port : port;
+          resolve({ host, port: boundPort });
         });
       });
       return listening;

@@ -8,14 +8,14 @@ const PLAIN = 'http://www.example.com/';
 
 describe('JarActor, leaving Secure cookies alone (RFC 6265bis storage model)', () => {
   it.each([
-    { what: 'overwrite it (same domain, path and name)', secure: 'sid=secret; Secure; Path=/', plain: 'sid=plain; Path=/' },
-    { what: 'delete it', secure: 'sid=secret; Secure; Path=/', plain: 'sid=; Path=/; Max-Age=0' },
-    { what: 'shadow it from a subdomain, on a deeper path', secure: 'sid=secret; Secure; Domain=example.com; Path=/', plain: 'sid=plain; Path=/app' },
-    { what: 'shadow it from a parent domain', secure: 'sid=secret; Secure; Path=/', plain: 'sid=plain; Domain=example.com; Path=/' },
-  ])('a plain-http origin may not $what', async ({ secure, plain }) => {
+    { what: 'overwrite it (same domain, path and name)', secure: 'sid=secret; Secure; Path=/', plain: 'sid=plain; Path=/', masked: 'sid=***; Path=/' },
+    { what: 'delete it', secure: 'sid=secret; Secure; Path=/', plain: 'sid=; Path=/; Max-Age=0', masked: 'sid=; Path=/; Max-Age=0' },
+    { what: 'shadow it from a subdomain, on a deeper path', secure: 'sid=secret; Secure; Domain=example.com; Path=/', plain: 'sid=plain; Path=/app', masked: 'sid=***; Path=/app' },
+    { what: 'shadow it from a parent domain', secure: 'sid=secret; Secure; Path=/', plain: 'sid=plain; Domain=example.com; Path=/', masked: 'sid=***; Domain=example.com; Path=/' },
+  ])('a plain-http origin may not $what', async ({ secure, plain, masked }) => {
     const jar = openJar();
     await jar.tell(response(WWW, secure), response(PLAIN, plain));
-    expect(jar.refusals.map((refusal) => [refusal.reason, refusal.header, refusal.url])).toEqual([['secure-from-insecure', plain, PLAIN]]);
+    expect(jar.refusals.map((refusal) => [refusal.reason, refusal.header, refusal.url])).toEqual([['secure-from-insecure', masked, PLAIN]]);
     expect(jar.changes.map((change) => change.type)).toEqual(['added']);
     expect(names(await jar.actor.cookies())).toEqual(['sid=secret']);
   });
@@ -42,7 +42,7 @@ describe('JarActor, leaving Secure cookies alone (RFC 6265bis storage model)', (
   it('refuses a request-side pair from plain http that would shadow a Secure cookie', async () => {
     const jar = openJar();
     await jar.tell(response(WWW, 'token=secret; Secure; Domain=example.com; Path=/'), request(PLAIN, 'token=leaked; theme=dark'));
-    expect(jar.refusals.map((refusal) => [refusal.reason, refusal.header])).toEqual([['secure-from-insecure', 'token=leaked; theme=dark']]);
+    expect(jar.refusals.map((refusal) => [refusal.reason, refusal.header])).toEqual([['secure-from-insecure', 'token=***; theme=***']]);
     expect(jar.changes.map((change) => [change.type, change.cookie.key])).toEqual([
       ['added', 'token'],
       ['added', 'theme'],

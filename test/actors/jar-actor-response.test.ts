@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { RefusalReason } from '../../src/actors/cookie-change.ts';
+import { maskSetCookieLine } from '../../src/actors/mask-cookie-values.ts';
 import { CLIENT, T0, WWW, names, openJar, response, useJarClock } from './jar-harness.ts';
 
 useJarClock();
@@ -116,7 +117,8 @@ describe('JarActor, response side', () => {
   ])('refuses $line from $url: $reason', async ({ reason, url, line }) => {
     const jar = openJar();
     await jar.tell(response(url, line));
-    expect(jar.refusals).toEqual([{ reason, detail: expect.any(String) as string, header: line, url, client: CLIENT, at: T0 }]);
+    // The refusal shows the line with its value masked (mask-cookie-values.test.ts).
+    expect(jar.refusals).toEqual([{ reason, detail: expect.any(String) as string, header: maskSetCookieLine(line), url, client: CLIENT, at: T0 }]);
     expect(jar.changes).toEqual([]);
     expect(await jar.actor.cookies()).toEqual([]);
     expect(jar.actor.stats().refused[reason]).toBe(1);
