@@ -13,7 +13,14 @@ export interface CookieEvent {
   readonly url: string;
   /** One Set-Cookie value (`source: 'response'`) or a Cookie header value (`source: 'request'`). */
   readonly header: string;
-  /** Who sent the request: the client's `address:port`. */
+  /**
+   * Who sent the request: the client's `address:port` (an IPv6 address in
+   * brackets: `[fd00::7]:51234`), or `user@address:port` when the proxy asks
+   * for credentials (`--auth`): the proxy-auth user that names the device,
+   * such as `pixel-7@192.168.1.23:51234`. Inside a CONNECT tunnel it is the
+   * client of the CONNECT. A user name is letters, digits, `.`, `_`, `~` and
+   * `-`, so the label splits unambiguously at its `@`.
+   */
   readonly client: string;
   /** When the worker saw the header, in milliseconds since the epoch. */
   readonly at: number;

@@ -26,6 +26,13 @@ export const ERROR_CODES = {
   JARSYNC_ERR_UPSTREAM_TIMEOUT: 'The upstream server did not connect or answer in time (504).',
   JARSYNC_ERR_UPSTREAM: 'The upstream server failed in another way (502).',
   JARSYNC_ERR_BAD_CLIENT_REQUEST: 'A client sent a request the proxy cannot forward (400).',
+  JARSYNC_ERR_UPSTREAM_BAD_RESPONSE: 'The upstream server sent a response the proxy cannot parse, or a head over 256 KiB (502).',
+  JARSYNC_ERR_HEADERS_TOO_LARGE: 'A client’s request line and header fields are over the size limit (431).',
+  JARSYNC_ERR_CLIENT_TIMEOUT: 'A client did not send its request head in time, or stalled mid-request (408).',
+  JARSYNC_ERR_TOO_MANY_CONNECTIONS: 'The proxy holds as many connections as allowed, in all or from this client (503).',
+  JARSYNC_ERR_PROXY_AUTH: 'The request lacks valid proxy credentials (407).',
+  JARSYNC_ERR_FORBIDDEN: 'A request refused for where it comes from or goes to: the admin API asked through the proxy, or asked by a web page (foreign Host, Origin or Sec-Fetch-Site) (403).',
+  JARSYNC_ERR_LOOP: 'The request is aimed at the proxy itself (508).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -6,7 +6,10 @@
  *
  *   jarsync start   [--port N] [--host H] [--domain D]… [--data-dir DIR] [--admin-port N] [--workers N]
  *                   [--ca-file F]… [--insecure-upstream] [--resolve PATTERN=ADDRESS]… [--no-sync]
- *                   [--no-persist] [--leaf-key ec|rsa]
+ *                   [--no-persist] [--leaf-key ec|rsa] [--allow CIDR]… [--auth USER:PASSWORD]… [--auth-file F]
+ *                   [--max-header-size BYTES] [--headers-timeout MS] [--idle-timeout MS]
+ *                   [--upstream-connect-timeout MS] [--upstream-response-timeout MS]
+ *                   [--max-connections N] [--max-connections-per-client N]
  *   jarsync cookies [--data-dir DIR] [--url U] [--domain D] [--json | --netscape | --header]
  *   jarsync ca      [--data-dir DIR] [--pem]
  *   jarsync --help | <command> --help | --version
@@ -19,7 +22,9 @@ import path from 'node:path';
 import { parseDomainRule } from '../domains/parse-domain.ts';
 import { JarsyncError } from '../errors.ts';
 import { defaultDataDir, type SupervisorOptions } from '../options.ts';
-import type { ResolveRule } from '../workers/protocol.ts';
+import { isLoopbackHost, parseAddressRule } from '../proxy/address-rules.ts';
+import { parseCredential } from '../proxy/proxy-auth.ts';
+import type { ProxyCredential, ResolveRule } from '../workers/protocol.ts';
 import { parseHttpUrl, validateFilter, type CookieFilter } from '../store/read-jar.ts';
 
 export const COMMANDS = ['start', 'cookies', 'ca'] as const;
@@ -80,6 +85,16 @@ const FLAGS: Readonly<Record<CommandName, Readonly<Record<string, FlagSpec>>>> =
     'no-sync': { value: false },
     'no-persist': { value: false },
     'leaf-key': { value: true },
+    allow: { value: true, repeatable: true },
+    auth: { value: true, repeatable: true },
+    'auth-file': { value: true },
+    'max-header-size': { value: true },
+    'headers-timeout': { value: true },
+    'idle-timeout': { value: true },
+    'upstream-connect-timeout': { value: true },
+    'upstream-response-timeout': { value: true },
+    'max-connections': { value: true },
+    'max-connections-per-client': { value: true },
   },
   cookies: {
     'data-dir': { value: true },
@@ -97,6 +112,22 @@ const FLAGS: Readonly<Record<CommandName, Readonly<Record<string, FlagSpec>>>> =
 
 /** The most connection workers the supervisor accepts (options.ts). */
 const MAX_WORKERS = 256;
+
+/** The bounds options.ts checks too: a request head of 1 KiB … 16 MiB, a day for any timeout, a million connections. */
+const HEADER_SIZE_BOUNDS = [1_024, 16 * 1024 * 1024] as const;
+const TIMEOUT_MAX_MS = 86_400_000;
+const CONNECTIONS_MAX = 1_000_000;
+
+/** The limit flags: flag name → option, with the bounds of its value. */
+const LIMIT_FLAGS = [
+  ['max-header-size', 'maxHeaderSize', HEADER_SIZE_BOUNDS[0], HEADER_SIZE_BOUNDS[1]],
+  ['headers-timeout', 'headersTimeoutMs', 1, TIMEOUT_MAX_MS],
+  ['idle-timeout', 'idleTimeoutMs', 1, TIMEOUT_MAX_MS],
+  ['upstream-connect-timeout', 'upstreamConnectTimeoutMs', 1, TIMEOUT_MAX_MS],
+  ['upstream-response-timeout', 'upstreamResponseTimeoutMs', 1, TIMEOUT_MAX_MS],
+  ['max-connections', 'maxConnections', 1, CONNECTIONS_MAX],
+  ['max-connections-per-client', 'maxConnectionsPerClient', 0, CONNECTIONS_MAX],
+] as const;
 
 /**
  * Parses the arguments after the program name. Throws a JarsyncError naming
@@ -195,7 +226,43 @@ function startCommand(flags: Flags, env: NodeJS.ProcessEnv): StartCommand {
     if (leafKey !== 'ec' && leafKey !== 'rsa') throw bad('--leaf-key', `must be ec or rsa (got "${leafKey}")`);
     options.leafKeyType = leafKey;
   }
+  for (const [flag, option, min, max] of LIMIT_FLAGS) {
+    const value = single(flags, flag);
+    if (value !== undefined) options[option] = wholeNumber(`--${flag}`, value, min, max);
+  }
+  const allow = flags.get('allow');
+  if (allow !== undefined) options.allow = allow.map(allowRule);
+  const auth = flags.get('auth');
+  if (auth !== undefined) options.auth = credentials(auth);
+  const authFile = single(flags, 'auth-file');
+  // Read at start, with the other options: the supervisor names a bad line.
+  if (authFile !== undefined) options.authFile = filePath('--auth-file', authFile);
+  if (!isLoopbackHost(options.host ?? '127.0.0.1') && allow === undefined && auth === undefined && authFile === undefined) {
+    throw bad('--host', `${options.host ?? ''} is reachable from the network: give --allow CIDR and/or --auth user:password (or --auth-file) to say who may use the proxy`);
+  }
   return { kind: 'start', options };
+}
+
+/** `--allow`: an address or a CIDR network, kept as written (options.ts parses it again). */
+function allowRule(text: string): string {
+  if (parseAddressRule(text) === null) throw bad('--allow', `must be an IP address or a CIDR network, such as 192.168.1.0/24 or fd00::/8 (got "${text}")`);
+  return text;
+}
+
+/** `--auth user:password`, repeatable; the password is never repeated in a message. */
+function credentials(values: readonly string[]): ProxyCredential[] {
+  const users = new Set<string>();
+  return values.map((text) => {
+    const credential = parseCredential(text);
+    if (credential === null) {
+      const colon = text.indexOf(':');
+      const user = colon < 0 ? '' : text.slice(0, colon);
+      throw bad('--auth', `must be USER:PASSWORD, the user 1 to 64 of A-Z a-z 0-9 . _ ~ - and the password not empty (got user "${user}")`);
+    }
+    if (users.has(credential.user)) throw bad('--auth', `user "${credential.user}" is given more than once`);
+    users.add(credential.user);
+    return credential;
+  });
 }
 
 function cookiesCommand(flags: Flags, env: NodeJS.ProcessEnv): CookiesCommand {

@@ -2,7 +2,13 @@
  * What `jarsync --help` and `jarsync <command> --help` print, and the one-line
  * usage printed after a bad flag.
  */
-import { DEFAULT_PROXY_PORT } from '../options.ts';
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+  DEFAULT_MAX_HEADER_SIZE,
+  DEFAULT_PROXY_PORT,
+} from '../options.ts';
 import type { CommandName } from './parse-args.ts';
 
 export const USAGE_LINES: Readonly<Record<CommandName | 'jarsync', string>> = {
@@ -47,6 +53,29 @@ ${DATA_DIR}
   --no-sync             start with syncing stopped (nothing decrypted or recorded until started)
   --no-persist          keep the jar in memory only
   --leaf-key ec|rsa     the type of the key of every minted certificate (default: ec, P-256)
+
+Who may use the proxy (bound to anything but loopback, --allow or --auth[-file] is required):
+  --allow CIDR          client addresses that may connect: 192.168.1.0/24, fd00::/8, or one
+                        address; repeatable. Others are closed unanswered. Loopback is not
+                        implied (default: any address)
+  --auth USER:PASSWORD  credentials a device sends as Proxy-Authorization: Basic (else 407);
+                        repeatable, one per device. USER names the device on its cookie events
+                        (client: USER@address:port) (default: none asked)
+  --auth-file F         the same, one USER:PASSWORD per line (# comments): unlike --auth,
+                        it keeps passwords out of the process list
+
+Limits (each answered with a status and a one-line text):
+  --max-header-size BYTES       request line + headers, plain or decrypted; beyond: 431
+                                (default: ${DEFAULT_MAX_HEADER_SIZE})
+  --headers-timeout MS          time to send a whole request head; then 408 (default: ${DEFAULT_HEADERS_TIMEOUT_MS})
+  --idle-timeout MS             an idle connection, or a request stalled on its client, is
+                                closed (408 if it can still be answered) (default: 60000)
+  --upstream-connect-timeout MS     connecting to an origin (TCP + TLS); then 504 (default: 10000)
+  --upstream-response-timeout MS    an origin's response head; then 504 (default: 120000)
+  --max-connections N           client connections at once, all workers; beyond: 503
+                                with Retry-After (default: ${DEFAULT_MAX_CONNECTIONS})
+  --max-connections-per-client N    per client address, per worker thread; 0: no cap; beyond: 503
+                                (default: ${DEFAULT_MAX_CONNECTIONS_PER_CLIENT} when bound beyond loopback, else 0)
 
 It prints its addresses, the CA and token paths, and runs until SIGINT or
 SIGTERM (Ctrl-C), then closes in order; a second signal stops it at once.

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { answerAndClose } from './client-answer.ts';
 import type { ClientHelloPeek } from './client-hello.ts';
 import { peekClientHello } from './client-hello.ts';
 import type { UpstreamFailure } from './upstream-failure.ts';
@@ -11,6 +12,7 @@ export const CONNECT_ESTABLISHED = 'HTTP/1.1 200 Connection Established\r\n\r\n'
 export interface BlindTunnelOptions {
   readonly host: string;
   readonly port: number;
+  /** The lookup for this port (target-guard.ts: it refuses this machine's protected ports). */
   readonly lookup: LookupFunction;
   readonly connectTimeoutMs: number;
   /** Bytes the client already sent into the tunnel. */
@@ -56,12 +58,7 @@ export function openBlindTunnel(client: Duplex, options: BlindTunnelOptions): vo
     }
     const failure = classifyUpstreamFailure(error, `${options.host}:${options.port}`);
     options.onUpstreamError(failure);
-    const body = `${failure.text}\n`;
-    client.end(
-      `HTTP/1.1 ${failure.status} ${failure.status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\r\n` +
-        `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Jarsync-Error: ${failure.code}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    answerAndClose(client, failure);
   });
 }
 

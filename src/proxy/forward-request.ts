@@ -2,18 +2,23 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendAnswer } from './client-answer.ts';
 import type { CookieSink } from './cookie-capture.ts';
 import { captureRequestCookies, captureResponseCookies } from './cookie-capture.ts';
 import { stripHopByHop } from './hop-by-hop.ts';
 import type { Target } from './target.ts';
 import { authorityOf } from './target.ts';
+import type { TargetGuard } from './target-guard.ts';
 import type { UpstreamAgents } from './upstream-agents.ts';
+import { UPSTREAM_MAX_HEADER_SIZE } from './upstream-agents.ts';
 import type { UpstreamFailure } from './upstream-failure.ts';
 import { UpstreamTimeout, classifyUpstreamFailure } from './upstream-failure.ts';
 
 /** What forwarding one request needs from the worker around it. */
 export interface ForwardContext {
   readonly agents: UpstreamAgents;
+  /** Refuses targets on this machine's protected ports (the proxy itself, the admin API). */
+  readonly guard: TargetGuard;
   readonly connectTimeoutMs: number;
   /** Longest wait for the response head once the request is sent. */
   readonly responseTimeoutMs: number;
@@ -32,20 +37,6 @@ export interface ForwardContext {
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
-/**
- * Writes a proxy-made error answer: the status, a one-line text naming the cause
- * and the stable error code in `x-jarsync-error`.
- */
-export function sendFailure(res: ServerResponse, failure: UpstreamFailure | { status: number; code: string; text: string }): void {
-  const body = `${failure.text}\n`;
-  res.writeHead(failure.status, {
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'x-jarsync-error': failure.code,
-  });
-  res.end(body);
-}
-
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
@@ -60,16 +51,25 @@ function isStaleSocketError(error: unknown): boolean {
  * Forwards one request upstream over a pooled keep-alive connection and streams
  * the response back. Bodies flow both ways as streams, never buffered whole;
  * Content-Encoding is passed through untouched. Cookie headers of a synced
- * origin go to `context.sink`.
+ * origin go to `context.sink`. Returns a function that drops the upstream side
+ * without answering the client (whoever calls it answers).
  */
-export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: Target, context: ForwardContext): void {
+export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: Target, context: ForwardContext): () => void {
   const secure = target.scheme === 'https';
   const authority = authorityOf(target);
+  const refused = context.guard.check(context.connectHost, target.port);
+  if (refused !== null) {
+    const failure = classifyUpstreamFailure(refused, authority);
+    context.onUpstreamError(failure);
+    sendAnswer(res, failure);
+    return () => undefined;
+  }
   const headers = stripHopByHop(req.rawHeaders, context.rewriteHost ? { host: authority, dropExpect: true } : { dropExpect: true });
   if (context.sink !== null) captureRequestCookies(context.sink, target, req.headers.cookie, context.client);
 
   const withBody = hasBody(req);
   let responded = false;
+  let aborted = false;
   let current: http.ClientRequest | undefined;
 
   res.on('close', () => {
@@ -87,10 +87,12 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
       headers,
       setHost: false,
       agent: secure ? context.agents.https : context.agents.http,
-      lookup: context.agents.lookup,
+      lookup: context.guard.lookupFor(target.port),
+      maxHeaderSize: UPSTREAM_MAX_HEADER_SIZE,
     };
     if (secure) options.servername = net.isIP(target.host) === 0 ? target.host : '';
     const upstream = (secure ? https : http).request(options);
+    upstream.maxHeadersCount = 0;
     current = upstream;
     let timer: NodeJS.Timeout | undefined;
     const arm = (phase: 'connect' | 'response', ms: number): void => {
@@ -128,6 +130,7 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
 
     upstream.once('error', (error) => {
       clearTimeout(timer);
+      if (aborted) return;
       if (responded) {
         res.destroy();
         return;
@@ -142,7 +145,7 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
       const failure = classifyUpstreamFailure(error, authority);
       context.onUpstreamError(failure);
       if (res.headersSent) res.destroy();
-      else sendFailure(res, failure);
+      else sendAnswer(res, failure);
     });
 
     if (withBody) req.pipe(upstream);
@@ -150,4 +153,8 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
   };
 
   send(!withBody && IDEMPOTENT.has(req.method ?? ''));
+  return () => {
+    aborted = true;
+    current?.destroy();
+  };
 }

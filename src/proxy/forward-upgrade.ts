@@ -3,11 +3,13 @@ import https from 'node:https';
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { answerAndClose } from './client-answer.ts';
 import { captureRequestCookies, captureResponseCookies } from './cookie-capture.ts';
 import type { ForwardContext } from './forward-request.ts';
 import { stripHopByHop } from './hop-by-hop.ts';
 import type { Target } from './target.ts';
 import { authorityOf } from './target.ts';
+import { UPSTREAM_MAX_HEADER_SIZE } from './upstream-agents.ts';
 import { UpstreamTimeout, classifyUpstreamFailure } from './upstream-failure.ts';
 
 function head(status: number, reason: string, raw: readonly string[]): string {
@@ -30,6 +32,13 @@ export function forwardUpgrade(
 ): void {
   const secure = target.scheme === 'https';
   const authority = authorityOf(target);
+  const refused = context.guard.check(context.connectHost, target.port);
+  if (refused !== null) {
+    const failure = classifyUpstreamFailure(refused, authority);
+    context.onUpstreamError(failure);
+    answerAndClose(client, failure);
+    return;
+  }
   const headers = stripHopByHop(req.rawHeaders, context.rewriteHost ? { keepUpgrade: true, host: authority } : { keepUpgrade: true });
   if (context.sink !== null) captureRequestCookies(context.sink, target, req.headers.cookie, context.client);
 
@@ -41,13 +50,15 @@ export function forwardUpgrade(
     headers,
     setHost: false,
     agent: false,
-    lookup: context.agents.lookup,
+    lookup: context.guard.lookupFor(target.port),
+    maxHeaderSize: UPSTREAM_MAX_HEADER_SIZE,
   };
   if (secure) {
     Object.assign(options, context.agents.tlsOptions);
     options.servername = net.isIP(target.host) === 0 ? target.host : '';
   }
   const upstream = (secure ? https : http).request(options);
+  upstream.maxHeadersCount = 0;
   const timer =
     context.connectTimeoutMs > 0
       ? setTimeout(() => upstream.destroy(new UpstreamTimeout('response', context.connectTimeoutMs)), context.connectTimeoutMs)
@@ -89,19 +100,7 @@ export function forwardUpgrade(
     if (client.destroyed) return;
     const failure = classifyUpstreamFailure(error, authority);
     context.onUpstreamError(failure);
-    const body = `${failure.text}\n`;
-    client.end(
-      head(failure.status, failure.status === 504 ? 'Gateway Timeout' : 'Bad Gateway', [
-        'Content-Type',
-        'text/plain; charset=utf-8',
-        'Content-Length',
-        String(Buffer.byteLength(body)),
-        'X-Jarsync-Error',
-        failure.code,
-        'Connection',
-        'close',
-      ]) + body,
-    );
+    answerAndClose(client, failure);
   });
 
   upstream.end();

@@ -3,20 +3,20 @@
  *
  *   client ──TCP──▶ outer http.Server (listening, reusePort)
  *     absolute-form request ──▶ forwardRequest ──▶ pooled upstream (http/https)
- *     CONNECT host:port
- *       not synced ─────────────▶ blind tunnel (connect, 200, pipe)
- *       synced (or an IP) ──200──▶ peek the first bytes
- *           TLS, SNI synced ────▶ TLSSocket with the host's certificate ─┐
- *           plain HTTP, synced ────────────────────────────────────────┤
- *           otherwise ──────────▶ blind tunnel                        ▼
- *                                   inner http.Server (never listens) ──▶ forwardRequest
+ *     CONNECT host:port ─────────▶ TunnelRouter (tunnel-router.ts): a blind tunnel, or
+ *                                    decrypted / plain HTTP served by the inner
+ *                                    http.Server (never listens) ──▶ forwardRequest
  *     Upgrade (WebSocket) ───────▶ forwardUpgrade (sockets joined on 101)
  *
  *   Cookie headers of synced origins ──▶ EventBatcher ──▶ supervisor
+ *
+ *   Before any of it (client-connections.ts): an address not allowed is closed
+ *   at accept, a connection over a cap gets 503, a request without valid proxy
+ *   credentials 407; late heads and stalled requests get 408. Targets on this
+ *   machine's protected ports are refused (target-guard.ts).
  */
 import http from 'node:http';
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -26,25 +26,27 @@ import { compileDomains } from '../domains/domain-matcher.ts';
 import type { DomainRule } from '../domains/domain-rule.ts';
 import { JarsyncError } from '../errors.ts';
 import type { CertService, ProxySettings, WorkerStats } from '../workers/protocol.ts';
-import { CERT_PAGE_HOST, CertPage } from './cert-page.ts';
-import { CONNECT_ESTABLISHED, openBlindTunnel, peekTunnel } from './connect-tunnel.ts';
-import { ConnectionTracker } from './connection-tracker.ts';
+import { CERT_PAGE_HOST, CertPage, sendStatic } from './cert-page.ts';
+import { answerAndClose, badRequest, sendAnswer } from './client-answer.ts';
+import { ClientConnections } from './client-connections.ts';
+import { UNRESTRICTED } from './client-gate.ts';
+import type { ConnectionTracker, Exchange } from './connection-tracker.ts';
+import { checkEveryMs } from './connection-tracker.ts';
 import type { CookieSink } from './cookie-capture.ts';
 import { EventBatcher } from './event-batcher.ts';
 import type { ForwardContext } from './forward-request.ts';
-import { forwardRequest, sendFailure } from './forward-request.ts';
+import { forwardRequest } from './forward-request.ts';
 import { forwardUpgrade } from './forward-upgrade.ts';
 import { SecureContextCache } from './secure-contexts.ts';
 import type { Target } from './target.ts';
-import { parseAbsoluteTarget, parseAuthority } from './target.ts';
+import { authorityOf, parseAbsoluteTarget, parseAuthority } from './target.ts';
+import { TargetGuard } from './target-guard.ts';
+import type { TunnelInfo } from './tunnel-router.ts';
+import { TunnelRouter } from './tunnel-router.ts';
 import type { UpstreamAgents } from './upstream-agents.ts';
 import { createUpstreamAgents } from './upstream-agents.ts';
-
-/**
- * How long a synced tunnel waits for the client's first bytes before treating
- * it as a protocol where the server speaks first, and passing it blind.
- */
-export const TUNNEL_PEEK_TIMEOUT_MS = 3_000;
+import type { UpstreamFailure } from './upstream-failure.ts';
+import { classifyUpstreamFailure } from './upstream-failure.ts';
 
 export interface ProxyServerOptions {
   readonly index: number;
@@ -57,31 +59,11 @@ export interface ProxyServerOptions {
   readonly sendEvents: (events: CookieEvent[]) => void;
 }
 
-/** What the inner server needs to know of a tunnel it serves. */
-interface TunnelInfo {
-  readonly scheme: 'http' | 'https';
-  /** The origin's name: the SNI name, or the CONNECT host. */
-  readonly host: string;
-  /** Where to connect: the CONNECT host. */
-  readonly connectHost: string;
-  readonly port: number;
-  readonly client: string;
-}
-
-function clientOf(socket: Duplex): string {
-  if (!(socket instanceof net.Socket)) return 'unknown';
-  const { remoteAddress, remotePort } = socket;
-  if (remoteAddress === undefined) return 'unknown';
-  return remoteAddress.includes(':') ? `[${remoteAddress}]:${remotePort ?? 0}` : `${remoteAddress}:${remotePort ?? 0}`;
-}
-
-function respondStatic(res: ServerResponse, answer: { status: number; headers: Readonly<Record<string, string>>; body: Buffer }, head: boolean): void {
-  res.writeHead(answer.status, answer.headers);
-  res.end(head ? undefined : answer.body);
-}
-
-function badRequest(text: string): { status: number; code: string; text: string } {
-  return { status: 400, code: 'JARSYNC_ERR_BAD_CLIENT_REQUEST', text };
+/** RFC 9112 §3.2: a request with more than one Host field line is answered 400. */
+function hostCount(raw: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.length === 4 && raw[i]?.toLowerCase() === 'host') count += 1;
+  return count;
 }
 
 export class ProxyServer {
@@ -90,31 +72,35 @@ export class ProxyServer {
   readonly #settings: ProxySettings;
   readonly #outer: http.Server;
   readonly #inner: http.Server;
-  readonly #tracker = new ConnectionTracker();
+  readonly #clients: ClientConnections;
+  readonly #tracker: ConnectionTracker;
+  readonly #guard: TargetGuard;
   readonly #batcher: EventBatcher;
   readonly #sink: CookieSink;
   readonly #agents: UpstreamAgents;
-  readonly #contexts: SecureContextCache;
+  readonly #router: TunnelRouter;
   readonly #certPage: CertPage;
-  readonly #tunnels = new WeakMap<Duplex, TunnelInfo>();
   #matcher: DomainMatcher;
   #syncing: boolean;
   #listening = false;
   #draining = false;
   #drained: Promise<void> | null = null;
   #cutDrain: (() => void) | undefined;
-  #tunnelsBlind = 0;
-  #tunnelsDecrypted = 0;
   #upstreamErrors = 0;
+  #targetsRefused = 0;
   readonly #closing = (): boolean => this.#draining;
-  readonly #onUpstreamError = (): void => {
-    this.#upstreamErrors += 1;
+  readonly #onUpstreamError = (failure?: UpstreamFailure): void => {
+    if (failure?.status === 403 || failure?.status === 508) this.#targetsRefused += 1;
+    else this.#upstreamErrors += 1;
   };
 
   constructor(options: ProxyServerOptions) {
     this.#index = options.index;
     this.#threadId = options.threadId;
     this.#settings = options.settings;
+    const policy = options.settings.clients ?? UNRESTRICTED;
+    this.#clients = new ClientConnections(policy, options.index, options.settings.idleTimeoutMs);
+    this.#tracker = this.#clients.tracker;
     this.#matcher = compileDomains(options.domains);
     this.#syncing = options.syncing;
     this.#batcher = new EventBatcher(options.sendEvents, options.settings.eventBatchSize);
@@ -122,50 +108,74 @@ export class ProxyServer {
       this.#batcher.push(event);
     };
     this.#agents = createUpstreamAgents(options.settings);
-    this.#contexts = new SecureContextCache({
-      certs: options.certs,
-      leafKeyPem: options.settings.leafKeyPem,
-      caCertPem: options.settings.caCertPem,
-    });
+    this.#guard = new TargetGuard({ lookup: this.#agents.lookup, adminPorts: options.settings.protectedPorts });
     this.#certPage = new CertPage(options.settings.caCertPem);
 
     const serverOptions: http.ServerOptions = {
       keepAliveTimeout: options.settings.idleTimeoutMs,
-      // Bodies stream for as long as they take; stalls are caught by idle timeouts.
+      // Node times heads only on connections its listening socket accepted; the
+      // tracker times those of the inner server (see connection-tracker.ts).
+      headersTimeout: policy.headersTimeoutMs,
+      connectionsCheckingInterval: checkEveryMs(policy.headersTimeoutMs, options.settings.idleTimeoutMs),
+      // Bodies stream for as long as they take; stalls are caught by the tracker.
       requestTimeout: 0,
+      maxHeaderSize: policy.maxHeaderSize,
       noDelay: true,
     };
     this.#outer = http.createServer(serverOptions, (req, res) => {
       this.#onProxyRequest(req, res);
     });
     this.#outer.on('connection', (socket: net.Socket) => {
-      this.#tracker.track(socket);
+      this.#clients.accept(socket);
     });
     this.#outer.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.#onConnect(req, socket, head);
     });
     this.#outer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const client = this.#clients.admit(req, socket);
+      if (client === null) return;
       const target = parseAbsoluteTarget(req.url ?? '');
       if (target === null) {
-        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        answerAndClose(socket, badRequest(`cannot proxy the request target "${(req.url ?? '').slice(0, 200)}"`));
         return;
       }
-      this.#upgrade(req, socket, head, target, clientOf(socket), target.host, true);
+      this.#upgrade(req, socket, head, target, client, target.host, true);
     });
-    this.#outer.on('clientError', onClientError);
+    this.#outer.on('clientError', this.#clients.onClientError);
+    // An accept() that fails (EMFILE under a flood of connections) is reported
+    // here; the listening socket goes on, and so must the worker.
+    this.#outer.on('error', () => undefined);
 
     this.#inner = http.createServer(serverOptions, (req, res) => {
       this.#onTunnelRequest(req, res);
     });
+    this.#router = new TunnelRouter({
+      inner: this.#inner,
+      tracker: this.#tracker,
+      guard: this.#guard,
+      contexts: new SecureContextCache({
+        certs: options.certs,
+        leafKeyPem: options.settings.leafKeyPem,
+        caCertPem: options.settings.caCertPem,
+      }),
+      connectTimeoutMs: options.settings.upstreamConnectTimeoutMs,
+      synced: (scheme, host, port) => this.#capture(scheme, host, port) !== null,
+      anyRule: () => !this.#matcher.isEmpty,
+      onUpstreamError: this.#onUpstreamError,
+    });
     this.#inner.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const info = this.#tunnels.get(socket);
+      const info = this.#router.tunnels.get(socket);
       if (info === undefined) {
         socket.destroy();
         return;
       }
       this.#upgrade(req, socket, head, this.#tunnelTarget(info, req.url ?? '/'), info.client, info.connectHost, false);
     });
-    this.#inner.on('clientError', onClientError);
+    this.#inner.on('clientError', this.#clients.onClientError);
+    // Node's default (2,000 lines, the rest dropped silently) would forward a
+    // request with fields missing; the header size limit bounds them instead.
+    this.#outer.maxHeadersCount = 0;
+    this.#inner.maxHeadersCount = 0;
   }
 
   setDomains(domains: readonly DomainRule[]): void {
@@ -195,13 +205,16 @@ export class ProxyServer {
       });
     });
     this.#listening = true;
-    return (this.#outer.address() as AddressInfo).port;
+    const bound = (this.#outer.address() as AddressInfo).port;
+    this.#guard.setOwnPort(bound);
+    return bound;
   }
 
   /** Stops accepting new connections; those open go on (the http server closes idle ones). */
   unlisten(): Promise<void> {
     if (!this.#listening) return Promise.resolve();
     this.#listening = false;
+    this.#guard.setOwnPort(null);
     // close() only calls back once every connection has ended; the listening
     // socket itself is gone at once, which is all this needs.
     this.#outer.close();
@@ -217,9 +230,14 @@ export class ProxyServer {
       connectionsOpen: this.#tracker.open,
       connectionsTotal: this.#tracker.total,
       requestsTotal: this.#tracker.requests,
-      tunnelsBlind: this.#tunnelsBlind,
-      tunnelsDecrypted: this.#tunnelsDecrypted,
+      tunnelsBlind: this.#router.blind,
+      tunnelsDecrypted: this.#router.decrypted,
       upstreamErrors: this.#upstreamErrors,
+      connectionsRefused: this.#clients.gate.refused,
+      clientsDenied: this.#clients.gate.denied,
+      authRefused: this.#clients.gate.authRefused,
+      clientTimeouts: this.#clients.timeouts,
+      targetsRefused: this.#targetsRefused,
       eventsSent: this.#batcher.sent,
       cpuMicros: cpu.user + cpu.system,
     };
@@ -267,6 +285,7 @@ export class ProxyServer {
   #context(target: Target, client: string, connectHost: string, rewriteHost: boolean): ForwardContext {
     return {
       agents: this.#agents,
+      guard: this.#guard,
       connectTimeoutMs: this.#settings.upstreamConnectTimeoutMs,
       responseTimeoutMs: this.#settings.upstreamResponseTimeoutMs,
       sink: this.#capture(target.scheme, target.host, target.port),
@@ -278,34 +297,49 @@ export class ProxyServer {
     };
   }
 
-  #begin(req: IncomingMessage, res: ServerResponse): void {
+  #begin(req: IncomingMessage, res: ServerResponse): Exchange {
     const socket = req.socket;
-    this.#tracker.requestStarted(socket);
+    const exchange = this.#tracker.requestStarted(socket, req, res);
     res.once('close', () => {
-      this.#tracker.requestEnded(socket);
+      this.#tracker.requestEnded(socket, exchange);
       if (this.#draining) this.#tracker.closeIdle();
     });
+    return exchange;
   }
 
   #onProxyRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.#begin(req, res);
+    const exchange = this.#begin(req, res);
+    const { gate } = this.#clients;
+    const overCap = gate.overCap(req.socket);
+    if (overCap !== null) {
+      sendAnswer(res, overCap, true);
+      return;
+    }
     const url = req.url ?? '';
     if (url.startsWith('/')) {
       // Origin-form straight at the proxy (someone opened its address in a
-      // browser): show where the CA is rather than an error.
-      respondStatic(res, this.#certPage.respond(url), req.method === 'HEAD');
+      // browser): show where the CA is rather than an error. No credentials
+      // are asked: the CA certificate is public, and a device needs it
+      // before it is set up to use the proxy.
+      sendStatic(res, this.#certPage.respond(url), req.method === 'HEAD');
+      return;
+    }
+    const who = gate.identify(req);
+    if (who.answer !== undefined) {
+      // Closed after: an unauthenticated client holds no connection open, and its body is not read.
+      sendAnswer(res, who.answer, true);
       return;
     }
     const target = parseAbsoluteTarget(url);
     if (target === null) {
-      sendFailure(res, badRequest(`jarsync: cannot proxy the request target "${url.slice(0, 200)}"`));
+      sendAnswer(res, badRequest(`cannot proxy the request target "${url.slice(0, 200)}"`), true);
       return;
     }
     if (target.host === CERT_PAGE_HOST) {
-      respondStatic(res, this.#certPage.respond(target.path), req.method === 'HEAD');
+      sendStatic(res, this.#certPage.respond(target.path), req.method === 'HEAD');
       return;
     }
-    forwardRequest(req, res, target, this.#context(target, clientOf(req.socket), target.host, true));
+    exchange.abortUpstream = forwardRequest(req, res, target, this.#context(target, who.client, target.host, true));
   }
 
   #tunnelTarget(info: TunnelInfo, requestTarget: string): Target {
@@ -317,14 +351,20 @@ export class ProxyServer {
   }
 
   #onTunnelRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.#begin(req, res);
-    const info = this.#tunnels.get(req.socket);
+    const exchange = this.#begin(req, res);
+    const info = this.#router.tunnels.get(req.socket);
     if (info === undefined) {
       res.destroy();
       return;
     }
+    // Inside a tunnel the client's Host goes upstream as written: two of them
+    // could send one origin's request to another (RFC 9112 §3.2).
+    if (hostCount(req.rawHeaders) > 1) {
+      sendAnswer(res, badRequest('more than one Host header field'), true);
+      return;
+    }
     const target = this.#tunnelTarget(info, req.url ?? '/');
-    forwardRequest(req, res, target, this.#context(target, info.client, info.connectHost, false));
+    exchange.abortUpstream = forwardRequest(req, res, target, this.#context(target, info.client, info.connectHost, false));
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: Target, client: string, connectHost: string, rewriteHost: boolean): void {
@@ -333,104 +373,29 @@ export class ProxyServer {
   }
 
   #onConnect(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const authority = parseAuthority(req.url ?? '', 443);
-    socket.on('error', () => socket.destroy());
+    const client = this.#clients.admit(req, socket);
+    if (client === null) return;
+    // RFC 9112 §3.2.3: authority-form is host ":" port, the port required (a fallback of 0 refuses its absence).
+    const authority = parseAuthority(req.url ?? '', 0);
     if (authority === null || authority.host === CERT_PAGE_HOST) {
-      const body = 'jarsync: CONNECT needs host:port\n';
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nX-Jarsync-Error: JARSYNC_ERR_BAD_CLIENT_REQUEST\r\nConnection: close\r\n\r\n${body}`);
+      answerAndClose(socket, badRequest('CONNECT needs host:port'));
       return;
     }
     const { host, port } = authority;
-    const client = clientOf(socket);
-    const maybeSynced =
-      this.#syncing &&
-      (this.#matcher.match('https', host, port) !== undefined ||
-        this.#matcher.match('http', host, port) !== undefined ||
-        // A CONNECT to an address may still name a synced host in its SNI.
-        (net.isIP(host) !== 0 && !this.#matcher.isEmpty));
-    if (!maybeSynced) {
-      this.#blind(socket, host, port, head, true);
+    if (!this.#guard.protects(port)) {
+      this.#router.open(socket, host, port, head, client);
       return;
     }
-    socket.write(CONNECT_ESTABLISHED);
-    void this.#route(socket, host, port, head, client);
-  }
-
-  async #route(socket: Duplex, host: string, port: number, head: Buffer, client: string): Promise<void> {
-    const peek = await peekTunnel(socket, head, TUNNEL_PEEK_TIMEOUT_MS);
-    if (peek.kind === 'closed') return;
-    if (peek.kind === 'silent') {
-      this.#blind(socket, host, port, peek.data, false);
-      return;
-    }
-    const { data, hello } = peek;
-    if (hello.kind === 'tls') {
-      const name = hello.serverName ?? host;
-      if (this.#capture('https', name, port) !== null) {
-        await this.#decrypt(socket, data, { scheme: 'https', host: name, connectHost: host, port, client });
+    // A port of this machine's proxy or admin API: resolve now, so that the
+    // CONNECT itself is refused whether or not the host would be decrypted.
+    void this.#guard.vet(host, port).then((refused) => {
+      if (refused === null) {
+        this.#router.open(socket, host, port, head, client);
         return;
       }
-    } else if (this.#capture('http', host, port) !== null) {
-      socket.unshift(data);
-      this.#tunnels.set(socket, { scheme: 'http', host, connectHost: host, port, client });
-      this.#inner.emit('connection', socket);
-      socket.resume();
-      return;
-    }
-    this.#blind(socket, host, port, data, false);
-  }
-
-  async #decrypt(socket: Duplex, data: Buffer, info: TunnelInfo): Promise<void> {
-    let context: tls.SecureContext;
-    try {
-      context = await this.#contexts.get(info.host);
-    } catch {
-      // Without a certificate the tunnel cannot be served; the client sees the
-      // connection close during its handshake.
-      this.#upstreamErrors += 1;
-      socket.destroy();
-      return;
-    }
-    if (socket.destroyed) return;
-    socket.unshift(data);
-    const secure = new tls.TLSSocket(socket, {
-      isServer: true,
-      secureContext: context,
-      ALPNProtocols: ['http/1.1'],
-    });
-    this.#tunnelsDecrypted += 1;
-    this.#tracker.forget(socket);
-    this.#tracker.track(secure, false);
-    this.#tunnels.set(secure, info);
-    secure.on('error', () => secure.destroy());
-    this.#inner.emit('connection', secure);
-  }
-
-  #blind(socket: Duplex, host: string, port: number, early: Buffer, answerConnect: boolean): void {
-    this.#tunnelsBlind += 1;
-    this.#tracker.trackTunnel(socket);
-    openBlindTunnel(socket, {
-      host,
-      port,
-      lookup: this.#agents.lookup,
-      connectTimeoutMs: this.#settings.upstreamConnectTimeoutMs,
-      early,
-      answerConnect,
-      onUpstreamError: this.#onUpstreamError,
+      const failure = classifyUpstreamFailure(refused, authorityOf({ scheme: 'https', host, port }));
+      this.#onUpstreamError(failure);
+      answerAndClose(socket, failure);
     });
   }
-}
-
-/**
- * What a client that sent something unparseable gets. Node answers these itself
- * when no listener is attached; with one, the answer is ours to give.
- */
-function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || error.code === 'ECONNRESET' || error.code?.startsWith('ERR_SSL') === true) {
-    socket.destroy();
-    return;
-  }
-  const status =
-    error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

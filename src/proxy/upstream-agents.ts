@@ -15,6 +15,16 @@ export const UPSTREAM_IDLE_MS = 30_000;
 /** Most idle keep-alive sockets kept per origin. */
 export const UPSTREAM_MAX_FREE_PER_ORIGIN = 256;
 
+/**
+ * Most bytes of an origin's response head. Chromium refuses a response head
+ * over 256 KiB (ERR_RESPONSE_HEADERS_TOO_BIG, net/http/http_stream_parser.cc,
+ * kMaxHeaderBufSize): whatever a browser accepts passes, however many
+ * Set-Cookie lines it holds, and anything larger is answered 502 rather than
+ * parsed. The count of header lines is not capped (Node's default, 2000 raw
+ * entries, would drop Set-Cookie lines silently): this size bounds it.
+ */
+export const UPSTREAM_MAX_HEADER_SIZE = 256 * 1024;
+
 /** The pooled keep-alive agents a worker forwards through, one per scheme. */
 export interface UpstreamAgents {
   readonly http: http.Agent;

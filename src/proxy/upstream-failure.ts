@@ -1,8 +1,10 @@
 import type { ErrorCode } from '../errors.ts';
+import { TargetRefused } from './target-guard.ts';
 
 /** How a failure towards the upstream server is answered to the client. */
 export interface UpstreamFailure {
-  readonly status: 502 | 504;
+  /** 403 and 508 when the target is this proxy's admin API or the proxy itself (target-guard.ts). */
+  readonly status: 403 | 502 | 504 | 508;
   readonly code: ErrorCode;
   /** One short line naming the cause, sent as the response body. */
   readonly text: string;
@@ -54,7 +56,16 @@ export function classifyUpstreamFailure(error: unknown, target: string): Upstrea
   if (error instanceof UpstreamTimeout) {
     return { status: 504, code: 'JARSYNC_ERR_UPSTREAM_TIMEOUT', text: `${target}: ${error.message}` };
   }
+  if (error instanceof TargetRefused) {
+    return error.reason === 'loop'
+      ? { status: 508, code: 'JARSYNC_ERR_LOOP', text: `jarsync: ${error.message}` }
+      : { status: 403, code: 'JARSYNC_ERR_FORBIDDEN', text: `jarsync: ${error.message}` };
+  }
   const code = errorCode(error);
+  if (code.startsWith('HPE_')) {
+    // Node's HTTP parser refused the origin's response (bad bytes, bad framing, a head over the limit).
+    return { status: 502, code: 'JARSYNC_ERR_UPSTREAM_BAD_RESPONSE', text: `${target} sent a response that cannot be parsed (${code}): ${errorMessage(error)}` };
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return { status: 502, code: 'JARSYNC_ERR_UPSTREAM_REFUSED', text: `${target} refused the connection` };

@@ -177,6 +177,11 @@ export class ConnectionPool {
             tunnelsBlind: last?.tunnelsBlind ?? 0,
             tunnelsDecrypted: last?.tunnelsDecrypted ?? 0,
             upstreamErrors: last?.upstreamErrors ?? 0,
+            connectionsRefused: last?.connectionsRefused ?? 0,
+            clientsDenied: last?.clientsDenied ?? 0,
+            authRefused: last?.authRefused ?? 0,
+            clientTimeouts: last?.clientTimeouts ?? 0,
+            targetsRefused: last?.targetsRefused ?? 0,
             eventsSent: last?.eventsSent ?? 0,
             cpuMicros: last?.cpuMicros ?? 0,
             restarts: slot.restarts,
@@ -264,6 +269,12 @@ export class ConnectionPool {
 
   #onSlotDied(slot: Slot, error: unknown): void {
     this.#closeSlot(slot);
+    // The dead thread's connections are gone, and it can no longer count them
+    // down: its slot of the shared connection counts starts again at zero.
+    const counts = this.#options.settings.clients?.connectionCounts;
+    if (counts !== undefined && counts.byteLength >= (slot.index + 1) * Int32Array.BYTES_PER_ELEMENT) {
+      Atomics.store(new Int32Array(counts), slot.index, 0);
+    }
     if (this.#stopping) return;
     slot.restarts += 1;
     this.#options.log('error', `connection worker ${slot.index} died (${rebuild(error).message}); starting a new one`);

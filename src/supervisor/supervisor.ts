@@ -16,7 +16,7 @@ import { DomainList } from '../domains/domain-list.ts';
 import type { DomainRule } from '../domains/domain-rule.ts';
 import { JarsyncError } from '../errors.ts';
 import type { ResolvedOptions, SupervisorOptions } from '../options.ts';
-import { resolveOptions } from '../options.ts';
+import { openProxyWarning, resolveOptions } from '../options.ts';
 import type { JarStore } from '../store/jar-store.ts';
 import { MemoryJarStore } from '../store/memory-jar-store.ts';
 import { SqliteJarStore } from '../store/sqlite-jar-store.ts';
@@ -25,6 +25,7 @@ import { createLeafKey } from '../tls/leaf-key.ts';
 import type { ProxySettings } from '../workers/protocol.ts';
 import type { AdminServer } from './admin-server.ts';
 import { createAdminServer } from './admin-server.ts';
+import { checkDataDir } from './data-dir-check.ts';
 import { loadOrCreateAdminToken } from './admin-token.ts';
 import type { RunningCertService } from './cert-service.ts';
 import { createCertService } from './cert-service.ts';
@@ -89,6 +90,8 @@ class JarsyncSupervisor implements Supervisor {
     let admin: AdminServer | null = null;
     try {
       await ensureDataDir(options.dataDir);
+      // A loose mode is tightened with a warning; another owner stops the start (SECURITY.md).
+      await checkDataDir(options.dataDir, { log: options.log });
       const ca = await loadOrCreateCa(options.dataDir);
       if (ca.created) options.log('info', `created a new CA at ${ca.certPath}; devices must trust it to be synced over HTTPS`);
       const leafKey = await createLeafKey(options.leafKeyType);
@@ -121,6 +124,8 @@ class JarsyncSupervisor implements Supervisor {
       if (options.insecureUpstream) {
         options.log('warn', 'upstream TLS certificates are NOT verified (insecure upstream): anyone on the path to an origin can impersonate it');
       }
+      const openProxy = openProxyWarning(options);
+      if (openProxy !== null) options.log('warn', openProxy);
       const settings: ProxySettings = {
         caCertPem: ca.certPem,
         leafKeyPem: leafKey.privateKeyPem,
@@ -132,6 +137,16 @@ class JarsyncSupervisor implements Supervisor {
         idleTimeoutMs: options.idleTimeoutMs,
         protectedPorts: adminAddress === null ? [] : [adminAddress.port],
         eventBatchSize: options.eventBatchSize,
+        clients: {
+          maxHeaderSize: options.maxHeaderSize,
+          headersTimeoutMs: options.headersTimeoutMs,
+          maxConnections: options.maxConnections,
+          // One slot per worker, shared with every worker: the total cap holds across them.
+          connectionCounts: new SharedArrayBuffer(options.workers * Int32Array.BYTES_PER_ELEMENT),
+          maxConnectionsPerClient: options.maxConnectionsPerClient,
+          allow: options.allow,
+          credentials: options.auth,
+        },
       };
       const pool = new ConnectionPool({
         workers: options.workers,

@@ -50,10 +50,51 @@ export interface ProxySettings {
   readonly upstreamConnectTimeoutMs: number;
   readonly upstreamResponseTimeoutMs: number;
   readonly idleTimeoutMs: number;
-  /** Ports a proxied request must never reach on this machine (the admin API's). */
+  /** Ports a proxied request must never reach on this machine (the admin API's); the worker adds its own. */
   readonly protectedPorts: readonly number[];
   /** Most events held before a batch is posted; a batch also goes at the end of each tick. */
   readonly eventBatchSize: number;
+  /**
+   * Limits and access rules for client connections. The supervisor always
+   * sends them; without them (a bare ConnectionPool) a worker applies Node's
+   * own header limits and restricts nobody (`UNRESTRICTED` in
+   * proxy/client-policy.ts).
+   */
+  readonly clients?: ClientPolicy;
+}
+
+/** An address or network clients may connect from (`--allow`): a bare address is a /32 or /128. */
+export interface AddressRule {
+  readonly address: string;
+  readonly prefix: number;
+  readonly family: 'ipv4' | 'ipv6';
+}
+
+/** One device's proxy credentials (`--auth user:password`); the user names the device on its cookie events. */
+export interface ProxyCredential {
+  readonly user: string;
+  readonly password: string;
+}
+
+export interface ClientPolicy {
+  /** Most bytes of a request line and its header fields; beyond, 431. */
+  readonly maxHeaderSize: number;
+  /** Longest wait for a whole request head, from connecting or from its first byte on a kept-alive connection; then 408. */
+  readonly headersTimeoutMs: number;
+  /** Most client connections open at once across every worker; beyond, 503. */
+  readonly maxConnections: number;
+  /**
+   * The connections each worker holds, one Int32 per worker index, shared by
+   * the supervisor with every worker; the cap holds against their sum. A
+   * worker that dies leaves its count behind: the pool zeroes its slot.
+   */
+  readonly connectionCounts: SharedArrayBuffer;
+  /** Most connections one client address holds on one worker; 0 for no such cap. */
+  readonly maxConnectionsPerClient: number;
+  /** Who may connect; empty for every address. */
+  readonly allow: readonly AddressRule[];
+  /** Who may use the proxy (Proxy-Authorization: Basic); empty for no authentication. */
+  readonly credentials: readonly ProxyCredential[];
 }
 
 /** Exposed by every connection worker over its control port (comlink). */
@@ -83,6 +124,16 @@ export interface WorkerStats {
   readonly tunnelsBlind: number;
   readonly tunnelsDecrypted: number;
   readonly upstreamErrors: number;
+  /** Connections refused for being over the total or per-client cap (503). */
+  readonly connectionsRefused: number;
+  /** Connections closed at once because their address is not allowed. */
+  readonly clientsDenied: number;
+  /** Requests answered 407 (no or wrong proxy credentials). */
+  readonly authRefused: number;
+  /** Clients answered 408 or closed for a late request head or a stalled request. */
+  readonly clientTimeouts: number;
+  /** Requests refused for aiming at the proxy itself (508) or the admin API (403). */
+  readonly targetsRefused: number;
   readonly eventsSent: number;
   /** CPU time this thread has used, in microseconds (user + system). */
   readonly cpuMicros: number;

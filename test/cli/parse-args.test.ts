@@ -27,7 +27,20 @@ describe('parseArgs: start', () => {
     ['start --port 8080', { port: 8080 }],
     ['start --port=0', { port: 0 }],
     ['start --port 65535', { port: 65_535 }],
-    ['start --host 0.0.0.0', { host: '0.0.0.0' }],
+    ['start --host 0.0.0.0 --allow 192.168.1.0/24', { host: '0.0.0.0', allow: ['192.168.1.0/24'] }],
+    ['start --host :: --auth phone:secret', { host: '::', auth: [{ user: 'phone', password: 'secret' }] }],
+    ['start --allow 10.0.0.0/8 --allow=fd00::/8 --allow 127.0.0.1', { allow: ['10.0.0.0/8', 'fd00::/8', '127.0.0.1'] }],
+    ['start --auth phone:se:cret --auth tablet:other', { auth: [{ user: 'phone', password: 'se:cret' }, { user: 'tablet', password: 'other' }] }],
+    ['start --host 0.0.0.0 --auth-file /etc/jarsync-auth', { host: '0.0.0.0', authFile: '/etc/jarsync-auth' }],
+    ['start --auth-file=rel/auth', { authFile: resolve('rel/auth') }],
+    ['start --max-header-size 65536', { maxHeaderSize: 65_536 }],
+    ['start --headers-timeout 5000', { headersTimeoutMs: 5_000 }],
+    ['start --idle-timeout=30000', { idleTimeoutMs: 30_000 }],
+    ['start --upstream-connect-timeout 2000', { upstreamConnectTimeoutMs: 2_000 }],
+    ['start --upstream-response-timeout 300000', { upstreamResponseTimeoutMs: 300_000 }],
+    ['start --max-connections 20000', { maxConnections: 20_000 }],
+    ['start --max-connections-per-client 0', { maxConnectionsPerClient: 0 }],
+    ['start --max-connections-per-client 64', { maxConnectionsPerClient: 64 }],
     ['start --host ::1', { host: '::1' }],
     ['start --host localhost', { host: 'localhost' }],
     ['start --domain example.com', { domains: ['example.com'] }],
@@ -49,6 +62,12 @@ describe('parseArgs: start', () => {
     ['start --port 8080 -- ', { port: 8080 }],
   ])('%s', (args, options) => {
     expect(parseArgs(args.trim().split(' '), ENV)).toEqual({ kind: 'start', options: { dataDir: DATA, ...options } });
+  });
+
+  it('never repeats a password in a refusal', () => {
+    const error = failure(['start', '--auth', 'bad user:hunter2']);
+    expect(error.message).not.toContain('hunter2');
+    expect(failure(['start', '--auth', 'a:hunter2', '--auth', 'a:hunter2']).message).not.toContain('hunter2');
   });
 
   it('takes the data dir from $JARSYNC_HOME, else ~/.jarsync', () => {
@@ -115,6 +134,25 @@ describe('parseArgs: refusals name the flag', () => {
     [['start', '--resolve', '=127.0.0.1'], 'JARSYNC_ERR_BAD_OPTION', '--resolve'],
     [['start', '--resolve', 'a.test:443=127.0.0.1'], 'JARSYNC_ERR_BAD_OPTION', '--resolve'],
     [['start', '--leaf-key', 'dsa'], 'JARSYNC_ERR_BAD_OPTION', '--leaf-key'],
+    [['start', '--host', '0.0.0.0'], 'JARSYNC_ERR_BAD_OPTION', '--host'],
+    [['start', '--host', '192.0.2.7', '--max-connections', '5'], 'JARSYNC_ERR_BAD_OPTION', '--host'],
+    [['start', '--allow', '10.0.0.0/33'], 'JARSYNC_ERR_BAD_OPTION', '--allow'],
+    [['start', '--allow', 'example.com'], 'JARSYNC_ERR_BAD_OPTION', '--allow'],
+    [['start', '--allow'], 'JARSYNC_ERR_BAD_OPTION', '--allow'],
+    [['start', '--auth', 'phone'], 'JARSYNC_ERR_BAD_OPTION', '--auth'],
+    [['start', '--auth', 'phone:'], 'JARSYNC_ERR_BAD_OPTION', '--auth'],
+    [['start', '--auth', 'my phone:secret'], 'JARSYNC_ERR_BAD_OPTION', '--auth'],
+    [['start', '--auth', 'a:1', '--auth', 'a:2'], 'JARSYNC_ERR_BAD_OPTION', '--auth'],
+    [['start', '--auth-file='], 'JARSYNC_ERR_BAD_OPTION', '--auth-file'],
+    [['start', '--auth-file', 'a', '--auth-file', 'b'], 'JARSYNC_ERR_BAD_OPTION', '--auth-file'],
+    [['start', '--max-header-size', '512'], 'JARSYNC_ERR_BAD_OPTION', '--max-header-size'],
+    [['start', '--max-header-size', '32k'], 'JARSYNC_ERR_BAD_OPTION', '--max-header-size'],
+    [['start', '--headers-timeout', '0'], 'JARSYNC_ERR_BAD_OPTION', '--headers-timeout'],
+    [['start', '--idle-timeout', '-5'], 'JARSYNC_ERR_BAD_OPTION', '--idle-timeout'],
+    [['start', '--upstream-connect-timeout', '1.5'], 'JARSYNC_ERR_BAD_OPTION', '--upstream-connect-timeout'],
+    [['start', '--upstream-response-timeout', ''], 'JARSYNC_ERR_BAD_OPTION', '--upstream-response-timeout'],
+    [['start', '--max-connections', '0'], 'JARSYNC_ERR_BAD_OPTION', '--max-connections'],
+    [['start', '--max-connections-per-client', 'many'], 'JARSYNC_ERR_BAD_OPTION', '--max-connections-per-client'],
     [['start', '--no-sync=yes'], 'JARSYNC_ERR_BAD_OPTION', '--no-sync'],
     [['start', '--no-sync', '--no-sync'], 'JARSYNC_ERR_BAD_OPTION', '--no-sync'],
     [['start', '--data-dir='], 'JARSYNC_ERR_BAD_OPTION', '--data-dir'],

@@ -43,3 +43,69 @@ export function rawRequest(port: number, bytes: string | Buffer, timeoutMs = 10_
     socket.write(bytes);
   });
 }
+
+/** A raw connection kept open: bytes go in when the test says, and everything that comes back is kept. */
+export interface RawConnection {
+  readonly socket: net.Socket;
+  /** All bytes received so far, as latin1 text. */
+  received(): string;
+  /** Resolves with everything received once the proxy closes the connection (or rejects after `timeoutMs`). */
+  closed(timeoutMs?: number): Promise<RawResponse>;
+  /** Resolves once the received text contains `text`. */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+}
+
+export function openRaw(port: number, options: { readonly localAddress?: string } = {}): Promise<RawConnection> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port, host: '127.0.0.1', ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) });
+    const chunks: Buffer[] = [];
+    let ended = false;
+    const waiters = new Set<() => void>();
+    const wake = (): void => {
+      for (const waiter of waiters) waiter();
+    };
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      wake();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      ended = true;
+      wake();
+    });
+    const received = (): string => Buffer.concat(chunks).toString('latin1');
+    const until = (done: () => boolean, what: string, timeoutMs: number): Promise<void> =>
+      new Promise((settle, fail) => {
+        const check = (): void => {
+          if (done()) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            settle();
+          } else if (ended) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            fail(new Error(`closed before ${what}: ${received().slice(0, 200)}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          socket.destroy();
+          fail(new Error(`no ${what} within ${timeoutMs} ms: ${received().slice(0, 200)}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    socket.once('connect', () => {
+      resolve({
+        socket,
+        received,
+        closed: async (timeoutMs = 10_000) => {
+          await until(() => ended, 'close', timeoutMs);
+          return parseRawResponse(received());
+        },
+        waitFor: (text, timeoutMs = 10_000) => until(() => received().includes(text), JSON.stringify(text), timeoutMs),
+      });
+    });
+    socket.once('error', reject);
+  });
+}
