@@ -63,6 +63,9 @@ export function jarsyncContender(options: JarsyncContenderOptions): Contender {
         ...(trust === 'ca-file' ? ['--ca-file', context.origin.caFile] : []),
         ...(options.capture ? ['--domain', context.origin.suffix] : []),
         ...(options.workers === null ? [] : ['--workers', String(options.workers)]),
+        // Scenario (f) holds 10,000 idle connections: above the default cap of 10,000
+        // once the bench's own probes are counted.
+        '--max-connections', '20000',
       ];
       // `domains:` is the last line `start` prints: every address is known by then.
       const env = trust === 'env' ? { ...process.env, NODE_EXTRA_CA_CERTS: context.origin.caFile } : process.env;
