@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   JARSYNC_ERR_PROXY_AUTH: 'The request lacks valid proxy credentials (407).',
   JARSYNC_ERR_FORBIDDEN: 'A request refused for where it comes from or goes to: the admin API asked through the proxy, or asked by a web page (foreign Host, Origin or Sec-Fetch-Site) (403).',
   JARSYNC_ERR_LOOP: 'The request is aimed at the proxy itself (508).',
+  JARSYNC_ERR_BUSY: 'The jar is behind: a request to a synced origin waited for it to catch up longer than the upstream response timeout (503).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -7,6 +7,7 @@ import { parseDomainRule } from './domains/parse-domain.ts';
 import type { DomainRule } from './domains/domain-rule.ts';
 import { allowsEveryone, formatAddressRule, isLoopbackHost, parseAddressRule } from './proxy/address-rules.ts';
 import { checkCredential, parseCredential } from './proxy/proxy-auth.ts';
+import { CERT_CACHE_MAX_HOSTS } from './tls/cert-policy.ts';
 import type { AddressRule, ProxyCredential, ResolveRule } from './workers/protocol.ts';
 
 export type { AddressRule, ProxyCredential };
@@ -46,6 +47,23 @@ export const DEFAULT_MAX_CONNECTIONS = 10_000;
  */
 export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 256;
 
+/**
+ * Cookie events kept waiting, in order, behind a full jar mailbox: as many
+ * again as the mailbox holds (about a second of the jar's work), so that a
+ * jar held up for a moment (a slow disk, a long query) loses nothing.
+ */
+export const DEFAULT_BACKLOG_CAPACITY = 100_000;
+
+/**
+ * The hold begins when the backlog is half full, leaving the other half for
+ * the events of requests already in flight (they are not held), and ends
+ * when it is down to a tenth: apart enough that the hold does not flap.
+ */
+export function defaultHoldMarks(backlogCapacity: number): { readonly high: number; readonly low: number } {
+  const high = Math.max(1, Math.ceil(backlogCapacity / 2));
+  return { high, low: Math.min(high - 1, Math.floor(backlogCapacity / 10)) };
+}
+
 /** Options of `createSupervisor`. Every field is optional; each says its default. */
 export interface SupervisorOptions {
   /** Proxy port; 0 picks a free one. Defaults to 5555. */
@@ -79,8 +97,35 @@ export interface SupervisorOptions {
   readonly persist?: boolean;
   /** Longest time a change waits before it is committed to the jar's database. Defaults to 50 ms. */
   readonly flushIntervalMs?: number;
-  /** Cookie events the jar actor queues before refusing more. Defaults to 100,000. */
+  /**
+   * Cookie events (and queries) the jar actor's mailbox holds; more events
+   * wait in the backlog. Defaults to 100,000.
+   */
   readonly mailboxCapacity?: number;
+  /**
+   * Cookie events kept waiting, in order, while the jar's mailbox is full,
+   * and told to the jar as it makes room. An event beyond is lost: counted
+   * (`events.lost` on /api/status) and logged. Defaults to 100,000.
+   */
+  readonly backlogCapacity?: number;
+  /**
+   * Backlog at which every worker starts holding new requests to synced
+   * origins (up to `upstreamResponseTimeoutMs`, then 503 JARSYNC_ERR_BUSY);
+   * unsynced traffic is never held. From 1 to `backlogCapacity`. Defaults to
+   * half of `backlogCapacity` (50,000).
+   */
+  readonly holdHighWater?: number;
+  /**
+   * Backlog at or under which held requests go on. Under `holdHighWater`.
+   * Defaults to a tenth of `backlogCapacity` (10,000).
+   */
+  readonly holdLowWater?: number;
+  /**
+   * Hosts whose certificates are kept; beyond, the least recently used is
+   * forgotten (and minted again, about a millisecond, if it comes back).
+   * Defaults to 10,000.
+   */
+  readonly maxCertificates?: number;
   /** Longest wait for an upstream connection (TCP and TLS). Defaults to 10,000 ms. */
   readonly upstreamConnectTimeoutMs?: number;
   /** Longest wait for an upstream response head once the request is sent. Defaults to 120,000 ms. */
@@ -164,6 +209,10 @@ export interface ResolvedOptions {
   readonly persist: boolean;
   readonly flushIntervalMs: number;
   readonly mailboxCapacity: number;
+  readonly backlogCapacity: number;
+  readonly holdHighWater: number;
+  readonly holdLowWater: number;
+  readonly maxCertificates: number;
   readonly upstreamConnectTimeoutMs: number;
   readonly upstreamResponseTimeoutMs: number;
   readonly idleTimeoutMs: number;
@@ -219,6 +268,7 @@ const KNOWN = new Set<string>([
   'insecureUpstream', 'resolve', 'leafKeyType', 'persist', 'flushIntervalMs', 'mailboxCapacity',
   'upstreamConnectTimeoutMs', 'upstreamResponseTimeoutMs', 'idleTimeoutMs', 'drainTimeoutMs', 'eventBatchSize', 'log',
   'authFile', 'maxHeaderSize', 'headersTimeoutMs', 'maxConnections', 'maxConnectionsPerClient', 'allow', 'auth',
+  'backlogCapacity', 'holdHighWater', 'holdLowWater', 'maxCertificates',
 ]);
 
 /** The most bytes of request head Node's parser is given (its own limit is far larger). */
@@ -339,6 +389,11 @@ export function resolveOptions(options: SupervisorOptions = {}): ResolvedOptions
   const auth = credentials([...(options.auth ?? []), ...(options.authFile === undefined ? [] : credentialsFile(options.authFile))]);
   checkExposure(host, allow, auth);
 
+  const backlogCapacity = positive('backlogCapacity', options.backlogCapacity ?? DEFAULT_BACKLOG_CAPACITY, 10_000_000);
+  const marks = defaultHoldMarks(backlogCapacity);
+  const holdHighWater = positive('holdHighWater', options.holdHighWater ?? marks.high, backlogCapacity);
+  const holdLowWater = wholeOrZero('holdLowWater', options.holdLowWater ?? Math.min(marks.low, holdHighWater - 1), holdHighWater - 1);
+
   const leafKeyType = options.leafKeyType ?? 'ec';
   // Checked at run time too: JavaScript callers and the CLI pass strings.
   if (!(['ec', 'rsa'] as const).includes(leafKeyType)) throw bad('leafKeyType', `must be "ec" or "rsa" (got ${JSON.stringify(leafKeyType)})`);
@@ -358,7 +413,11 @@ export function resolveOptions(options: SupervisorOptions = {}): ResolvedOptions
     leafKeyType,
     persist: bool('persist', options.persist ?? true),
     flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs ?? 50, 60_000),
-    mailboxCapacity: positive('mailboxCapacity', options.mailboxCapacity ?? 100_000),
+    mailboxCapacity: positive('mailboxCapacity', options.mailboxCapacity ?? 100_000, 10_000_000),
+    backlogCapacity,
+    holdHighWater,
+    holdLowWater,
+    maxCertificates: positive('maxCertificates', options.maxCertificates ?? CERT_CACHE_MAX_HOSTS, 1_000_000),
     upstreamConnectTimeoutMs: positive('upstreamConnectTimeoutMs', options.upstreamConnectTimeoutMs ?? 10_000),
     upstreamResponseTimeoutMs: positive('upstreamResponseTimeoutMs', options.upstreamResponseTimeoutMs ?? 120_000),
     idleTimeoutMs: positive('idleTimeoutMs', options.idleTimeoutMs ?? 60_000),

@@ -16,7 +16,8 @@ export interface JarActorOptions {
   readonly timers?: ActorTimers;
   /**
    * Most messages (events and queries) waiting at once. When full, `tell`
-   * returns false and counts the refusal, and queries reject with
+   * returns false and counts the refusal (the caller keeps the event; see
+   * `onRoom`), and queries reject with
    * `JARSYNC_ERR_MAILBOX_FULL`; nothing queued is dropped. Defaults to 100,000
    * (about 100 MB of waiting events at worst, and about a second of work).
    */
@@ -27,6 +28,12 @@ export interface JarActorOptions {
    * goes in one transaction. Defaults to 50 ms.
    */
   readonly flushIntervalMs?: number;
+  /**
+   * Called each time the mailbox has made room (after each slice of processed
+   * messages), so that whoever keeps the events `tell` refused can tell them
+   * again, up to `room()`. Defaults to none.
+   */
+  readonly onRoom?: () => void;
   /** Messages processed per macrotask before yielding to the event loop. Defaults to 128 (about a millisecond of work). */
   readonly sliceSize?: number;
   /** The longest `close()` waits for the mailbox and the last commit before giving up on them. Defaults to 10,000 ms. */

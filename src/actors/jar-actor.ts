@@ -116,6 +116,7 @@ export class JarActor implements JarQueries {
       process: (message) => {
         this.#handle(message);
       },
+      onSlice: options.onRoom,
     });
     this.#commits = new CommitBatcher({
       store: this.#store,
@@ -168,8 +169,9 @@ export class JarActor implements JarQueries {
 
   /**
    * Queues an event. Returns false when the actor is closing or closed, or
-   * when the mailbox is full (the event is then dropped and counted in
-   * `stats().mailbox`; a supervisor may log it or slow its producers).
+   * when the mailbox is full (counted in `stats().mailbox`): the event is then
+   * not queued, and whoever told it may keep it and tell it again once
+   * `onRoom` reports room (see `room()`).
    */
   tell(event: CookieEvent): boolean {
     if (this.#status !== 'running') {
@@ -177,6 +179,11 @@ export class JarActor implements JarQueries {
       return false;
     }
     return this.#mailbox.post(event);
+  }
+
+  /** Messages the mailbox takes before `tell` refuses one; 0 once the actor is closing. */
+  room(): number {
+    return this.#status === 'running' ? this.#mailbox.room : 0;
   }
 
   /** See CookieFilter. Rejects with `JARSYNC_ERR_BAD_URL` or `JARSYNC_ERR_BAD_DOMAIN` for a bad filter. */

@@ -4,7 +4,8 @@
  * Mailbox; what this one adds is a bound and a pace.
  *
  *   post(m) ──▶ [ m1 m2 m3 … ]  (at most `capacity`)  ──▶ process(m1), process(m2), …
- *        └── full: refused, counted, post returns false       up to `sliceSize` per macrotask
+ *        └── full: refused, counted, post returns false       up to `sliceSize` per macrotask,
+ *                                                              then onSlice(): room again
  *
  * - **Bounded**: RxJS, which feeds the jar actor, has no backpressure, so the
  *   bound lives here. When the mailbox holds `capacity` messages, `post`
@@ -38,6 +39,12 @@ export interface MailboxOptions<T> {
    * rethrowing on a fresh microtask: an uncaught exception, loud as a bug should be.
    */
   readonly onError?: (error: unknown, message: T) => void;
+  /**
+   * Called after each slice that processed messages, once the room they took
+   * is free again: an owner that keeps refused messages elsewhere posts them
+   * back from here. A post it makes is processed in a later slice. Defaults to none.
+   */
+  readonly onSlice?: (() => void) | undefined;
 }
 
 export const DEFAULT_MAILBOX_CAPACITY = 100_000;
@@ -54,6 +61,7 @@ export class Mailbox<T> {
   readonly #process: (message: T) => void;
   readonly #schedule: (callback: () => void) => void;
   readonly #onError: (error: unknown, message: T) => void;
+  readonly #onSlice: (() => void) | undefined;
   // A ring buffer that grows by doubling up to what capacity needs, so an idle
   // mailbox with a large capacity costs little memory.
   #buffer: (T | undefined)[] = new Array<T | undefined>(16);
@@ -71,6 +79,7 @@ export class Mailbox<T> {
     this.sliceSize = positiveInteger('sliceSize', options.sliceSize ?? DEFAULT_SLICE_SIZE);
     this.#process = options.process;
     this.#schedule = options.schedule ?? ((callback) => setImmediate(callback));
+    this.#onSlice = options.onSlice;
     this.#onError =
       options.onError ??
       ((error) => {
@@ -83,6 +92,11 @@ export class Mailbox<T> {
   /** Messages waiting to be processed. */
   get size(): number {
     return this.#size;
+  }
+
+  /** Messages it can take before it refuses one. */
+  get room(): number {
+    return this.capacity - this.#size;
   }
 
   /** Messages refused because the mailbox was full. */
@@ -151,6 +165,7 @@ export class Mailbox<T> {
       this.#processed += 1;
     }
     this.#settleWaiters();
+    this.#onSlice?.();
     this.#wake();
   }
 

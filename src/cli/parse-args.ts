@@ -9,7 +9,8 @@
  *                   [--no-persist] [--leaf-key ec|rsa] [--allow CIDR]… [--auth USER:PASSWORD]… [--auth-file F]
  *                   [--max-header-size BYTES] [--headers-timeout MS] [--idle-timeout MS]
  *                   [--upstream-connect-timeout MS] [--upstream-response-timeout MS]
- *                   [--max-connections N] [--max-connections-per-client N]
+ *                   [--max-connections N] [--max-connections-per-client N] [--max-certificates N]
+ *                   [--mailbox-capacity N] [--backlog-capacity N] [--hold-high-water N] [--hold-low-water N]
  *   jarsync cookies [--data-dir DIR] [--url U] [--domain D] [--json | --netscape | --header]
  *   jarsync ca      [--data-dir DIR] [--pem]
  *   jarsync --help | <command> --help | --version
@@ -21,7 +22,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseDomainRule } from '../domains/parse-domain.ts';
 import { JarsyncError } from '../errors.ts';
-import { defaultDataDir, type SupervisorOptions } from '../options.ts';
+import { DEFAULT_BACKLOG_CAPACITY, defaultDataDir, defaultHoldMarks, type SupervisorOptions } from '../options.ts';
 import { isLoopbackHost, parseAddressRule } from '../proxy/address-rules.ts';
 import { parseCredential } from '../proxy/proxy-auth.ts';
 import type { ProxyCredential, ResolveRule } from '../workers/protocol.ts';
@@ -95,6 +96,11 @@ const FLAGS: Readonly<Record<CommandName, Readonly<Record<string, FlagSpec>>>> =
     'upstream-response-timeout': { value: true },
     'max-connections': { value: true },
     'max-connections-per-client': { value: true },
+    'max-certificates': { value: true },
+    'mailbox-capacity': { value: true },
+    'backlog-capacity': { value: true },
+    'hold-high-water': { value: true },
+    'hold-low-water': { value: true },
   },
   cookies: {
     'data-dir': { value: true },
@@ -117,6 +123,8 @@ const MAX_WORKERS = 256;
 const HEADER_SIZE_BOUNDS = [1_024, 16 * 1024 * 1024] as const;
 const TIMEOUT_MAX_MS = 86_400_000;
 const CONNECTIONS_MAX = 1_000_000;
+/** Ten million events is gigabytes of memory: no jar needs more room than that. */
+const EVENTS_MAX = 10_000_000;
 
 /** The limit flags: flag name → option, with the bounds of its value. */
 const LIMIT_FLAGS = [
@@ -127,6 +135,11 @@ const LIMIT_FLAGS = [
   ['upstream-response-timeout', 'upstreamResponseTimeoutMs', 1, TIMEOUT_MAX_MS],
   ['max-connections', 'maxConnections', 1, CONNECTIONS_MAX],
   ['max-connections-per-client', 'maxConnectionsPerClient', 0, CONNECTIONS_MAX],
+  ['max-certificates', 'maxCertificates', 1, CONNECTIONS_MAX],
+  ['mailbox-capacity', 'mailboxCapacity', 1, EVENTS_MAX],
+  ['backlog-capacity', 'backlogCapacity', 1, EVENTS_MAX],
+  ['hold-high-water', 'holdHighWater', 1, EVENTS_MAX],
+  ['hold-low-water', 'holdLowWater', 0, EVENTS_MAX],
 ] as const;
 
 /**
@@ -230,6 +243,7 @@ function startCommand(flags: Flags, env: NodeJS.ProcessEnv): StartCommand {
     const value = single(flags, flag);
     if (value !== undefined) options[option] = wholeNumber(`--${flag}`, value, min, max);
   }
+  checkHoldMarks(options);
   const allow = flags.get('allow');
   if (allow !== undefined) options.allow = allow.map(allowRule);
   const auth = flags.get('auth');
@@ -241,6 +255,16 @@ function startCommand(flags: Flags, env: NodeJS.ProcessEnv): StartCommand {
     throw bad('--host', `${options.host ?? ''} is reachable from the network: give --allow CIDR and/or --auth user:password (or --auth-file) to say who may use the proxy`);
   }
   return { kind: 'start', options };
+}
+
+/** The hold's marks against the backlog and each other, named by their flags (options.ts checks them again). */
+function checkHoldMarks(options: Pick<SupervisorOptions, 'backlogCapacity' | 'holdHighWater' | 'holdLowWater'>): void {
+  const capacity = options.backlogCapacity ?? DEFAULT_BACKLOG_CAPACITY;
+  const high = options.holdHighWater ?? defaultHoldMarks(capacity).high;
+  if (high > capacity) throw bad('--hold-high-water', `must be at most --backlog-capacity (${capacity}) (got ${high})`);
+  if (options.holdLowWater !== undefined && options.holdLowWater >= high) {
+    throw bad('--hold-low-water', `must be under --hold-high-water (${high}) (got ${options.holdLowWater})`);
+  }
 }
 
 /** `--allow`: an address or a CIDR network, kept as written (options.ts parses it again). */

@@ -3,12 +3,14 @@
  * usage printed after a bad flag.
  */
 import {
+  DEFAULT_BACKLOG_CAPACITY,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
   DEFAULT_MAX_HEADER_SIZE,
   DEFAULT_PROXY_PORT,
 } from '../options.ts';
+import { CERT_CACHE_MAX_HOSTS } from '../tls/cert-policy.ts';
 import type { CommandName } from './parse-args.ts';
 
 export const USAGE_LINES: Readonly<Record<CommandName | 'jarsync', string>> = {
@@ -76,6 +78,16 @@ Limits (each answered with a status and a one-line text):
                                 with Retry-After (default: ${DEFAULT_MAX_CONNECTIONS})
   --max-connections-per-client N    per client address, per worker thread; 0: no cap; beyond: 503
                                 (default: ${DEFAULT_MAX_CONNECTIONS_PER_CLIENT} when bound beyond loopback, else 0)
+  --max-certificates N          hosts whose certificates are kept; the least recently used
+                                goes first (default: ${CERT_CACHE_MAX_HOSTS})
+
+The jar's back-pressure (README: what the jar keeps):
+  --mailbox-capacity N          cookie events the jar's mailbox holds (default: 100000)
+  --backlog-capacity N          events kept in order behind a full mailbox; beyond, events
+                                are lost, counted and logged (default: ${DEFAULT_BACKLOG_CAPACITY})
+  --hold-high-water N           backlog at which new requests to synced origins wait (up to
+                                --upstream-response-timeout, then 503) (default: half the backlog capacity)
+  --hold-low-water N            backlog at or under which they go on (default: a tenth of it)
 
 It prints its addresses, the CA and token paths, and runs until SIGINT or
 SIGTERM (Ctrl-C), then closes in order; a second signal stops it at once.

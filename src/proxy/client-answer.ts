@@ -55,6 +55,23 @@ export function tooManyConnections(cap: 'total' | 'client'): ClientAnswer {
   };
 }
 
+/**
+ * Seconds a request held for the jar is told to wait before trying again: the
+ * backlog it waited on is bounded (100,000 events by default), and the jar
+ * gets through that in a second or two, so a few seconds is enough for it to
+ * have caught up.
+ */
+export const BUSY_RETRY_AFTER_S = 5;
+
+export function busy(waitedMs: number): ClientAnswer {
+  return {
+    status: 503,
+    code: 'JARSYNC_ERR_BUSY',
+    text: `jarsync: the cookie jar is behind; this request to a synced origin waited ${waitedMs} ms for it and was not sent`,
+    headers: { 'retry-after': String(BUSY_RETRY_AFTER_S) },
+  };
+}
+
 export function proxyAuthRequired(offered: boolean): ClientAnswer {
   return {
     status: 407,

@@ -9,6 +9,7 @@
  *     Upgrade (WebSocket) ───────▶ forwardUpgrade (sockets joined on 101)
  *
  *   Cookie headers of synced origins ──▶ EventBatcher ──▶ supervisor
+ *   While the jar is behind, new requests to synced origins wait (sync-hold.ts).
  *
  *   Before any of it (client-connections.ts): an address not allowed is closed
  *   at accept, a connection over a cap gets 503, a request without valid proxy
@@ -38,6 +39,7 @@ import type { ForwardContext } from './forward-request.ts';
 import { forwardRequest } from './forward-request.ts';
 import { forwardUpgrade } from './forward-upgrade.ts';
 import { SecureContextCache } from './secure-contexts.ts';
+import { SyncHold } from './sync-hold.ts';
 import type { Target } from './target.ts';
 import { authorityOf, parseAbsoluteTarget, parseAuthority } from './target.ts';
 import { TargetGuard } from './target-guard.ts';
@@ -80,6 +82,7 @@ export class ProxyServer {
   readonly #agents: UpstreamAgents;
   readonly #router: TunnelRouter;
   readonly #certPage: CertPage;
+  readonly #hold: SyncHold;
   #matcher: DomainMatcher;
   #syncing: boolean;
   #listening = false;
@@ -110,6 +113,7 @@ export class ProxyServer {
     this.#agents = createUpstreamAgents(options.settings);
     this.#guard = new TargetGuard({ lookup: this.#agents.lookup, adminPorts: options.settings.protectedPorts });
     this.#certPage = new CertPage(options.settings.caCertPem);
+    this.#hold = new SyncHold(options.settings.syncHold, options.settings.upstreamResponseTimeoutMs);
 
     const serverOptions: http.ServerOptions = {
       keepAliveTimeout: options.settings.idleTimeoutMs,
@@ -239,6 +243,8 @@ export class ProxyServer {
       clientTimeouts: this.#clients.timeouts,
       targetsRefused: this.#targetsRefused,
       eventsSent: this.#batcher.sent,
+      requestsHeld: this.#hold.held,
+      requestsBusy: this.#hold.busy,
       cpuMicros: cpu.user + cpu.system,
     };
   }
@@ -261,6 +267,7 @@ export class ProxyServer {
       this.#outer.close();
     }
     this.#tracker.closeIdle();
+    this.#hold.releaseAll();
     this.#drained = (async () => {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -339,7 +346,7 @@ export class ProxyServer {
       sendStatic(res, this.#certPage.respond(target.path), req.method === 'HEAD');
       return;
     }
-    exchange.abortUpstream = forwardRequest(req, res, target, this.#context(target, who.client, target.host, true));
+    this.#forward(exchange, target, this.#context(target, who.client, target.host, true));
   }
 
   #tunnelTarget(info: TunnelInfo, requestTarget: string): Target {
@@ -364,7 +371,12 @@ export class ProxyServer {
       return;
     }
     const target = this.#tunnelTarget(info, req.url ?? '/');
-    exchange.abortUpstream = forwardRequest(req, res, target, this.#context(target, info.client, info.connectHost, false));
+    this.#forward(exchange, target, this.#context(target, info.client, info.connectHost, false));
+  }
+
+  /** Forwards now, or (a synced origin while the jar is behind) once the hold lifts. */
+  #forward(exchange: Exchange, target: Target, context: ForwardContext): void {
+    this.#hold.admit(exchange, context.sink !== null, () => forwardRequest(exchange.req, exchange.res, target, context));
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: Target, client: string, connectHost: string, rewriteHost: boolean): void {

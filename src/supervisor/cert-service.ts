@@ -6,6 +6,9 @@
  *
  *   worker ──leafFor(host)──▶ normalizeHost ──▶ CertCache ──miss──▶ piscina ──▶ workers/mint-task.ts
  *          ◀──LeafCertificate─────────────────────────────◀──────── MintedLeaf ◀┘
+ *
+ * A mint thread that dies (a crash, or `terminateThread`) is replaced by
+ * piscina; the mint it was running is logged and tried once more on another.
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
@@ -48,6 +51,8 @@ export interface CertServiceOptions {
   readonly minThreads?: number;
   /** Most mint threads. Defaults to MINT_POOL_MAX_THREADS (cores − 1, at least 1). */
   readonly maxThreads?: number;
+  /** Where a mint thread's death is reported. Defaults to nowhere. */
+  readonly log?: (level: 'error', message: string) => void;
 }
 
 export interface CertServiceStats extends CertCacheStats {
@@ -63,6 +68,11 @@ export interface RunningCertService extends CertService {
   stats(): CertServiceStats;
   /** Refuses new requests, lets mints in flight finish (up to 5 s) and stops the mint threads. */
   close(): Promise<void>;
+  /**
+   * Ends one mint thread now, as a crash would (a fault drill): piscina starts
+   * another, and a mint it was running is tried again. False when no thread runs.
+   */
+  terminateThread(): Promise<boolean>;
 }
 
 /** Starts the mint pool and the cache in front of it. Throws JARSYNC_ERR_MINT for a CA or leaf key that cannot mint, JARSYNC_ERR_BAD_OPTION for bad sizes. */
@@ -82,16 +92,25 @@ export function createCertService(options: CertServiceOptions): RunningCertServi
   createLeafMinter(workerData);
 
   let closing: Promise<void> | null = null;
+  const log = options.log ?? (() => undefined);
 
   const mint = async (host: string): Promise<MintedLeaf> => {
-    try {
-      return await pool.run({ kind: 'mint', host, now: now() });
-    } catch (error) {
-      if (closing !== null) throw notRunning();
-      // workers/mint-task.ts sends its error's code as a SerializedError in the cause.
-      const crossed = error instanceof Error && isSerializedError(error.cause) ? error.cause : null;
-      const reason = crossed?.message ?? (error instanceof Error ? error.message : String(error));
-      throw new JarsyncError(crossed?.code ?? 'JARSYNC_ERR_MINT', `Could not mint a certificate for ${host}: ${reason}`, { cause: error });
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await pool.run({ kind: 'mint', host, now: now() });
+      } catch (error) {
+        if (closing !== null) throw notRunning();
+        // workers/mint-task.ts sends its error's code as a SerializedError in the cause.
+        const crossed = error instanceof Error && isSerializedError(error.cause) ? error.cause : null;
+        const reason = crossed?.message ?? (error instanceof Error ? error.message : String(error));
+        if (crossed === null) {
+          // Not the task's own failure: its thread died under it. Once more on
+          // another thread; a host whose mint kills threads is not tried a third time.
+          log('error', `a mint thread died while minting a certificate for ${host} (${reason}); piscina starts another${attempt === 1 ? ', and the mint is tried again' : ''}`);
+          if (attempt === 1) continue;
+        }
+        throw new JarsyncError(crossed?.code ?? 'JARSYNC_ERR_MINT', `Could not mint a certificate for ${host}: ${reason}`, { cause: error });
+      }
     }
   };
   // The cache checks maxHosts before any thread is started.
@@ -104,9 +123,12 @@ export function createCertService(options: CertServiceOptions): RunningCertServi
     idleTimeout: MINT_POOL_IDLE_TIMEOUT_MS,
     closeTimeout: MINT_POOL_CLOSE_TIMEOUT_MS,
   });
-  // piscina reports a crashed thread or a close that timed out as an 'error' event. The
-  // mints concerned are rejected anyway; an 'error' event nobody listens to would crash the supervisor.
-  pool.on('error', () => undefined);
+  // piscina reports a thread that failed outside a task (an uncaught error while
+  // idle) or a close that timed out as an 'error' event; unheard, it would crash
+  // the supervisor. The thread is replaced; what failed is logged.
+  pool.on('error', (error: unknown) => {
+    log('error', `a mint thread failed: ${error instanceof Error ? error.message : String(error)}; piscina starts another`);
+  });
 
   return {
     async leafFor(host) {
@@ -121,6 +143,12 @@ export function createCertService(options: CertServiceOptions): RunningCertServi
     close() {
       closing ??= pool.close();
       return closing;
+    },
+    async terminateThread() {
+      const [thread] = pool.threads;
+      if (thread === undefined) return false;
+      await thread.terminate();
+      return true;
     },
   };
 }

@@ -183,6 +183,8 @@ export class ConnectionPool {
             clientTimeouts: last?.clientTimeouts ?? 0,
             targetsRefused: last?.targetsRefused ?? 0,
             eventsSent: last?.eventsSent ?? 0,
+            requestsHeld: last?.requestsHeld ?? 0,
+            requestsBusy: last?.requestsBusy ?? 0,
             cpuMicros: last?.cpuMicros ?? 0,
             restarts: slot.restarts,
             alive: false,

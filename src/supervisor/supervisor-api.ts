@@ -9,6 +9,7 @@ import type { DomainRule } from '../domains/domain-rule.ts';
 import type { ResolvedOptions } from '../options.ts';
 import type { WorkerStats } from '../workers/protocol.ts';
 import type { CertServiceStats } from './cert-service.ts';
+import type { PipelineCounts } from './cookie-pipeline.ts';
 
 export interface ProxyState {
   /** Whether the proxy accepts connections. */
@@ -46,14 +47,13 @@ export interface SupervisorStatus {
   readonly insecureUpstream: boolean;
   readonly dataDir: string;
   readonly workers: readonly WorkerStatus[];
-  readonly events: {
-    /** Cookie events received from the workers. */
-    readonly received: number;
-    /** Of those, passed by the domain filter to the jar. */
-    readonly synced: number;
-    /** Passed the filter but refused by a full jar mailbox. */
-    readonly mailboxRefused: number;
-  };
+  /**
+   * The cookie events on their way to the jar: received, synced, the backlog
+   * behind the jar's mailbox (`size`, `peak`, `capacity`, `held`: events that
+   * waited in it, `lost`: events it had no room for) and the hold on synced
+   * traffic (`hold.engaged`, `times`, `engagedMs`, and its marks).
+   */
+  readonly events: PipelineCounts;
   readonly jar: JarStats;
   readonly certificates: CertServiceStats;
 }
@@ -96,4 +96,11 @@ export interface Supervisor {
   flush(): Promise<void>;
 
   status(): Promise<SupervisorStatus>;
+
+  /**
+   * Ends connection worker `index`'s thread now, as a crash would (a fault
+   * drill): its connections are lost, nobody else's, and a new thread takes
+   * its place on the port. JARSYNC_ERR_NOT_FOUND for an index with no worker.
+   */
+  terminateWorker(index: number): Promise<void>;
 }

@@ -44,6 +44,12 @@ interface Running {
   readonly caCertPath: string;
 }
 
+/**
+ * The longest close() waits for the backlog to go into the jar: the jar's
+ * own close timeout, and some twenty times what a full default backlog takes.
+ */
+const BACKLOG_SETTLE_MS = 10_000;
+
 type State = 'new' | 'starting' | 'running' | 'closing' | 'closed';
 
 class JarsyncSupervisor implements Supervisor {
@@ -60,7 +66,13 @@ class JarsyncSupervisor implements Supervisor {
   constructor(options: SupervisorOptions) {
     this.options = resolveOptions(options);
     this.#domains = new DomainList(this.options.domains.map((rule) => rule.spec));
-    this.#pipeline = new CookiePipeline(this.#domains.list());
+    this.#pipeline = new CookiePipeline({
+      domains: this.#domains.list(),
+      backlogCapacity: this.options.backlogCapacity,
+      holdHighWater: this.options.holdHighWater,
+      holdLowWater: this.options.holdLowWater,
+      log: this.options.log,
+    });
     this.#syncing = this.options.syncing;
     this.#proxy = { enabled: false, port: this.options.port };
   }
@@ -95,7 +107,7 @@ class JarsyncSupervisor implements Supervisor {
       const ca = await loadOrCreateCa(options.dataDir);
       if (ca.created) options.log('info', `created a new CA at ${ca.certPath}; devices must trust it to be synced over HTTPS`);
       const leafKey = await createLeafKey(options.leafKeyType);
-      const certs = createCertService({ ca, leafKey });
+      const certs = createCertService({ ca, leafKey, maxHosts: options.maxCertificates, log: options.log });
       parts.certs = certs;
 
       const store: JarStore = options.persist ? SqliteJarStore.open(jarPath(options.dataDir)) : new MemoryJarStore();
@@ -105,6 +117,7 @@ class JarsyncSupervisor implements Supervisor {
         mailboxCapacity: options.mailboxCapacity,
         onChange: this.#pipeline.changed,
         onRefused: this.#pipeline.refusedCookie,
+        onRoom: this.#pipeline.roomMade,
         onStoreError: (error) => {
           options.log('error', error.message);
         },
@@ -137,6 +150,7 @@ class JarsyncSupervisor implements Supervisor {
         idleTimeoutMs: options.idleTimeoutMs,
         protectedPorts: adminAddress === null ? [] : [adminAddress.port],
         eventBatchSize: options.eventBatchSize,
+        syncHold: this.#pipeline.holdBuffer,
         clients: {
           maxHeaderSize: options.maxHeaderSize,
           headersTimeoutMs: options.headersTimeoutMs,
@@ -270,6 +284,10 @@ class JarsyncSupervisor implements Supervisor {
     };
   }
 
+  terminateWorker(index: number): Promise<void> {
+    return this.#require().pool.terminate(index);
+  }
+
   #addresses(): SupervisorAddresses {
     const running = this.#require();
     return {
@@ -311,6 +329,10 @@ class JarsyncSupervisor implements Supervisor {
     this.#stopping = (async () => {
       if (running !== null) {
         await running.pool.drain(drainTimeoutMs);
+        // The jar takes what still waits in the backlog before it closes.
+        if (!(await this.#pipeline.settled(BACKLOG_SETTLE_MS))) {
+          this.options.log('error', `the jar's backlog did not empty within ${BACKLOG_SETTLE_MS} ms of closing: ${this.#pipeline.counts.size} cookie event(s) were not applied`);
+        }
         await running.jar.close();
         // After the jar: event streams see the last changes before they end.
         await running.admin?.close();

@@ -55,6 +55,16 @@ export interface ProxySettings {
   /** Most events held before a batch is posted; a batch also goes at the end of each tick. */
   readonly eventBatchSize: number;
   /**
+   * The jar's back-pressure flag, shared by the supervisor with every worker:
+   * one Int32 at index 0, nonzero while the jar's backlog is over its
+   * high-water mark. While it is, a new request to a synced origin waits
+   * (up to `upstreamResponseTimeoutMs`, then 503 JARSYNC_ERR_BUSY) before it
+   * is forwarded; the supervisor wakes the waiters (`Atomics.notify`) when it
+   * clears the flag. Unsynced traffic never waits. Without it (a bare
+   * ConnectionPool) nothing is held.
+   */
+  readonly syncHold?: SharedArrayBuffer;
+  /**
    * Limits and access rules for client connections. The supervisor always
    * sends them; without them (a bare ConnectionPool) a worker applies Node's
    * own header limits and restricts nobody (`UNRESTRICTED` in
@@ -135,6 +145,10 @@ export interface WorkerStats {
   /** Requests refused for aiming at the proxy itself (508) or the admin API (403). */
   readonly targetsRefused: number;
   readonly eventsSent: number;
+  /** Requests to synced origins that waited for the jar to catch up (see ProxySettings.syncHold). */
+  readonly requestsHeld: number;
+  /** Of those, answered 503 JARSYNC_ERR_BUSY for waiting too long. */
+  readonly requestsBusy: number;
   /** CPU time this thread has used, in microseconds (user + system). */
   readonly cpuMicros: number;
 }

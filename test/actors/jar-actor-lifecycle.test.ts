@@ -20,6 +20,21 @@ describe('JarActor, mailbox and lifecycle', () => {
     expect(jar.actor.stats().mailbox.size).toBe(0);
   });
 
+  it('says how much room its mailbox has, and calls onRoom as it makes some', async () => {
+    let made = 0;
+    const jar = openJar({ mailboxCapacity: 3, onRoom: () => (made += 1) });
+    expect(jar.actor.room()).toBe(3);
+    jar.actor.tell(response(WWW, 'a=1'));
+    jar.actor.tell(response(WWW, 'b=1'));
+    expect(jar.actor.room()).toBe(1);
+    await jar.actor.flush();
+    expect(jar.actor.room()).toBe(3);
+    expect(made).toBeGreaterThan(0);
+    const closing = jar.actor.close();
+    expect(jar.actor.room()).toBe(0);
+    await closing;
+  });
+
   it('commits changes within the flush interval, in one batch, without flush()', async () => {
     const jar = openJar({ flushIntervalMs: 50 });
     await jar.tell(response(WWW, 'a=1'), response(WWW, 'b=1'));

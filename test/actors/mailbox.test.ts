@@ -49,4 +49,21 @@ describe('Mailbox', () => {
     expect(processed).toEqual(Array.from({ length: next }, (_, index) => index));
     expect(mailbox.refused).toBe(5);
   });
+
+  it('tells its room, and calls onSlice after each slice, when the room is free again', () => {
+    const slices: (() => void)[] = [];
+    const rooms: number[] = [];
+    const mailbox: Mailbox<number> = new Mailbox<number>({
+      capacity: 5,
+      sliceSize: 2,
+      process: () => undefined,
+      schedule: (callback) => slices.push(callback),
+      onSlice: () => rooms.push(mailbox.room),
+    });
+    mailbox.start();
+    for (let index = 0; index < 5; index += 1) mailbox.post(index);
+    expect(mailbox.room).toBe(0);
+    while (slices.length > 0) slices.shift()?.();
+    expect(rooms).toEqual([2, 4, 5]);
+  });
 });

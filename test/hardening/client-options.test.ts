@@ -39,6 +39,13 @@ describe('client limits and access: defaults', () => {
     });
   });
 
+  it('the jar back-pressure and the certificate cache', () => {
+    expect(resolveOptions({ dataDir })).toMatchObject({ mailboxCapacity: 100_000, backlogCapacity: 100_000, holdHighWater: 50_000, holdLowWater: 10_000, maxCertificates: 10_000 });
+    expect(resolveOptions({ dataDir, backlogCapacity: 30 })).toMatchObject({ holdHighWater: 15, holdLowWater: 3 });
+    expect(resolveOptions({ dataDir, backlogCapacity: 1 })).toMatchObject({ holdHighWater: 1, holdLowWater: 0 });
+    expect(resolveOptions({ dataDir, backlogCapacity: 100, holdHighWater: 4 })).toMatchObject({ holdHighWater: 4, holdLowWater: 3 });
+  });
+
   it('beyond loopback, a per-client cap', () => {
     expect(resolveOptions({ dataDir, host: '0.0.0.0', allow: ['10.0.0.0/8'] }).maxConnectionsPerClient).toBe(256);
     expect(resolveOptions({ dataDir, host: '0.0.0.0', allow: ['10.0.0.0/8'], maxConnectionsPerClient: 0 }).maxConnectionsPerClient).toBe(0);
@@ -54,6 +61,11 @@ describe('client limits and access: refusals', () => {
     [{ headersTimeoutMs: 1.5 }, 'headersTimeoutMs'],
     [{ maxConnections: 0 }, 'maxConnections'],
     [{ maxConnectionsPerClient: -1 }, 'maxConnectionsPerClient'],
+    [{ maxCertificates: 0 }, 'maxCertificates'],
+    [{ mailboxCapacity: 0 }, 'mailboxCapacity'],
+    [{ backlogCapacity: 0 }, 'backlogCapacity'],
+    [{ backlogCapacity: 10, holdHighWater: 11 }, 'holdHighWater'],
+    [{ holdHighWater: 10, holdLowWater: 10 }, 'holdLowWater'],
     [{ allow: ['10.0.0.0/99'] }, 'allow'],
     [{ allow: 'not a list' as unknown as string[] }, 'allow'],
     [{ auth: [{ user: 'two words', password: 'x' }] }, 'auth'],
