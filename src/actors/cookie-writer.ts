@@ -108,7 +108,12 @@ export class CookieWriter {
     // Latest wins by when a header was seen, not by when it arrives: batches
     // from different workers, or a request sent just before the response that
     // changed its cookie, can reach the jar out of order.
-    if (previous === undefined ? this.#held.deletedAfter(cookieDomain, path, candidate.key, received.at) : received.at < previous.seenAt) {
+    if (
+      previous === undefined
+        ? this.#held.deletedAfter(cookieDomain, path, candidate.key, received.at) ||
+          (origin === 'request' && this.#held.carriesDeletedValue(cookieDomain, path, candidate.key, received.at, candidate.value))
+        : received.at < previous.seenAt
+    ) {
       this.stale += 1;
       return UNCHANGED;
     }
@@ -171,7 +176,7 @@ export class CookieWriter {
   /** Removes a held cookie and reports it; `at` is when what removed it was seen. */
   remove(held: Held, type: 'deleted' | 'expired', cause: Cause, at: number = this.#now()): ApplyResult {
     this.#held.remove(held);
-    this.#held.tombstone(held, at);
+    this.#held.tombstone(held, at, held.cookie.value);
     this.#markDirty(held);
     return this.#emit(type, held.json, undefined, cause);
   }

@@ -58,6 +58,24 @@ export function makeHeld(cookie: Cookie, origin: CookieOrigin, json: SerializedC
 const TOMBSTONE_MS = 60_000;
 const TOMBSTONE_MAX = 10_000;
 
+/**
+ * How long after a deletion a request that still carries the deleted value
+ * is taken for one the browser sent before it learned of the deletion. A
+ * browser sends a request on one connection while the response that deletes
+ * the cookie is on its way on another; the proxy can see the response first
+ * (it passes through before the browser acts on it) and the request a moment
+ * later. A browser that has applied the deletion never sends the old value
+ * again unless something sets it anew, and a Set-Cookie doing so is seen as
+ * such; only a page script re-setting the very same value within this window
+ * would be missed.
+ */
+export const REQUEST_AFTER_DELETION_MS = 5_000;
+
+interface Tombstone {
+  readonly at: number;
+  readonly value: string;
+}
+
 /** Domains whose last change is remembered; past it the record (and every memo that relies on it) starts afresh. */
 const CHANGES_MEMO_SIZE = 100_000;
 
@@ -71,7 +89,7 @@ export class HeldCookies {
   readonly #changedAt = new Map<string, number>();
   #generation = 0;
   /** When each recently deleted key's deleting header was seen, oldest first. */
-  readonly #tombstones = new Map<string, number>();
+  readonly #tombstones = new Map<string, Tombstone>();
 
   get size(): number {
     return this.index.size;
@@ -118,11 +136,11 @@ export class HeldCookies {
   }
 
   /** Remembers that the cookie under this key was deleted by a header seen at `at` (or by the clock at `at`). */
-  tombstone(key: CookieKey, at: number): void {
+  tombstone(key: CookieKey, at: number, value: string): void {
     const id = tombstoneId(key.domain, key.path, key.name);
     this.#tombstones.delete(id);
-    this.#tombstones.set(id, at);
-    for (const [oldest, when] of this.#tombstones) {
+    this.#tombstones.set(id, { at, value });
+    for (const [oldest, { at: when }] of this.#tombstones) {
       if (this.#tombstones.size <= TOMBSTONE_MAX && when >= at - TOMBSTONE_MS) break;
       this.#tombstones.delete(oldest);
     }
@@ -135,8 +153,18 @@ export class HeldCookies {
    * cookie) must not bring the cookie back.
    */
   deletedAfter(domain: string, path: string, name: string, at: number): boolean {
-    const deletedAt = this.#tombstones.get(tombstoneId(domain, path, name));
-    return deletedAt !== undefined && deletedAt > at;
+    const deleted = this.#tombstones.get(tombstoneId(domain, path, name));
+    return deleted !== undefined && deleted.at > at;
+  }
+
+  /**
+   * Whether a request seen at `at` carrying `value` for this cookie is one sent
+   * before the browser applied the deletion the jar saw shortly before it
+   * (see REQUEST_AFTER_DELETION_MS): the deleted value, within the window.
+   */
+  carriesDeletedValue(domain: string, path: string, name: string, at: number, value: string): boolean {
+    const deleted = this.#tombstones.get(tombstoneId(domain, path, name));
+    return deleted?.value === value && at - deleted.at <= REQUEST_AFTER_DELETION_MS;
   }
 
   /** The Secure cookies held under `name` whose domain may be related to `domain` (see SecureCookies). */

@@ -4,6 +4,7 @@
  * jar out of order.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { REQUEST_AFTER_DELETION_MS } from '../../src/actors/held-cookies.ts';
 import { T0, WWW, names, openJar, request, response, useJarClock } from './jar-harness.ts';
 
 useJarClock();
@@ -30,6 +31,23 @@ describe('JarActor, order of observation', () => {
     const jar = openJar();
     await jar.tell(response(WWW, 'a=1', T0), response(WWW, 'a=; Max-Age=0', T0 + 20), response(WWW, 'a=2', T0 + 10));
     expect(await jar.actor.cookies()).toEqual([]);
+  });
+
+  it('does not bring back a deleted cookie with a request seen just after the deletion carrying the old value', async () => {
+    const jar = openJar();
+    await jar.tell(response(WWW, 'gone=soon', T0));
+    await jar.tell(response(WWW, 'gone=; Max-Age=0', T0 + 20));
+    // Sent on another connection before the browser applied the deletion, seen by the proxy after it.
+    await jar.tell(request(`${WWW}favicon.ico`, 'gone=soon', T0 + 35));
+    expect(await jar.actor.cookies()).toEqual([]);
+    expect(jar.actor.stats().stale).toBe(1);
+  });
+
+  it('takes the old value from a request again once the window after the deletion has passed', async () => {
+    const jar = openJar();
+    await jar.tell(response(WWW, 'a=1', T0), response(WWW, 'a=; Max-Age=0', T0 + 20));
+    await jar.tell(request(WWW, 'a=1', T0 + 20 + REQUEST_AFTER_DELETION_MS + 1));
+    expect(names(await jar.actor.cookies())).toEqual(['a=1']);
   });
 
   it('lets a header seen after the deletion set the cookie again', async () => {
