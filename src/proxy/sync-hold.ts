@@ -91,6 +91,35 @@ export class SyncHold {
     this.#watch();
   }
 
+  /**
+   * The same wait for a proxy that owns its sockets (proxy/engine): null when
+   * the request may go now (not synced, or nothing held); else `leave` is
+   * called once the hold lifts (true: forward it) or the request waited too
+   * long (false: answer it 503 busy), and the function returned withdraws it
+   * (its client is gone) without a call.
+   */
+  hold(synced: boolean, leave: (go: boolean, waitedMs: number) => void): (() => void) | null {
+    if (!synced || !this.engaged) return null;
+    this.#held += 1;
+    const began = performance.now();
+    const finish = (go: boolean | null): void => {
+      if (!this.#waiting.delete(exit)) return;
+      clearTimeout(timer);
+      if (go === null) return;
+      if (!go) this.#busy += 1;
+      leave(go, Math.round(performance.now() - began));
+    };
+    const exit = (go: boolean): void => {
+      finish(go);
+    };
+    const timer = setTimeout(exit, this.#timeoutMs, false);
+    this.#waiting.add(exit);
+    this.#watch();
+    return () => {
+      finish(null);
+    };
+  }
+
   /** Forwards every waiting request now (the worker is draining). */
   releaseAll(): void {
     for (const leave of [...this.#waiting]) leave(true);

@@ -27,8 +27,9 @@
  * Transfer-Encoding is ignored for the same reason (dropping a framing field
  * at a client's request is a known smuggling trick).
  *
- * Kept as well: Trailer. It announces the trailer fields of a chunked body,
- * and those now pass through untouched.
+ * Kept as well, with a chunked body: Trailer. It announces the trailer fields
+ * of that body, and those now pass through untouched. With no chunked body
+ * there is nothing for it to announce, and it goes, as it did with node:http.
  */
 import type { BodyFraming } from './body-framing.ts';
 import { SP } from './char-classes.ts';
@@ -165,6 +166,9 @@ export function forwardedFields(fields: FieldList, rules: ForwardRules): string 
           keep = isCanonicalLine(fields, f, 'chunked');
           if (!keep) replacement = `${raw[2 * f] ?? ''}: chunked\r\n`;
         }
+        break;
+      case FieldKind.Trailer:
+        keep = rules.framing.kind === 'chunked' && !namedByConnection(fields, f, kind, named);
         break;
       case FieldKind.Expect:
         keep = !rules.dropExpect && !namedByConnection(fields, f, kind, named);

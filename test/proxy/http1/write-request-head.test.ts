@@ -68,6 +68,10 @@ describe('writeRequestHead: end-to-end fields as received', () => {
     );
   });
 
+  it('drops Trailer when no chunked body follows: there is nothing for it to announce', () => {
+    expect(forward(['GET / HTTP/1.1', 'Host: a', 'Trailer: X-Sum', 'X-Kept: 1'], KEEP)).toBe(head('GET / HTTP/1.1', 'Host: a', 'X-Kept: 1', 'Connection: keep-alive'));
+  });
+
   it('keeps Expect unless asked to drop it', () => {
     const lines = ['POST / HTTP/1.1', 'Host: a', 'Expect: 100-continue', 'Content-Length: 3'];
     expect(forward(lines, KEEP)).toBe(head('POST / HTTP/1.1', 'Host: a', 'Expect: 100-continue', 'Content-Length: 3', 'Connection: keep-alive'));
