@@ -1,11 +1,11 @@
 /**
  * `jarsync cookies`: the persisted jar, read straight from its file. SQLite's
  * WAL mode lets this read run beside a proxy that is writing, and a read-only
- * connection can never take the writer's lock.
+ * connection can never take the writer's lock. The output is written by
+ * src/formats/export-format.ts, as the admin API's /api/cookies/export writes it.
  */
 import { jarPath } from '../data-dir.ts';
-import { toCookieHeader } from '../formats/cookie-header.ts';
-import { toNetscape } from '../formats/netscape.ts';
+import { exportCookies } from '../formats/export-format.ts';
 import { ReadJar } from '../store/read-jar.ts';
 import { SqliteJarStore } from '../store/sqlite-jar-store.ts';
 import type { CliIo } from './cli-io.ts';
@@ -19,17 +19,6 @@ export async function runCookies(command: CookiesCommand, io: CliIo): Promise<nu
   } finally {
     await store.close();
   }
-  const cookies = await jar.cookies(command.filter);
-  switch (command.format) {
-    case 'json':
-      io.stdout(`${JSON.stringify(cookies, null, 2)}\n`);
-      break;
-    case 'netscape':
-      io.stdout(toNetscape(cookies));
-      break;
-    case 'header':
-      io.stdout(`${toCookieHeader(cookies)}\n`);
-      break;
-  }
+  io.stdout(exportCookies(command.format, await jar.cookies(command.filter)).text);
   return 0;
 }

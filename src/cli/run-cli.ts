@@ -3,7 +3,7 @@
  * every failure into a message and an exit code:
  *
  *   0  success
- *   1  a failure while running (a port in use, an unreadable jar)
+ *   1  a failure while running (a port in use, an unreadable jar), or `wait` timed out
  *   2  a bad command line (unknown flag, bad value or domain), the usage line follows
  */
 import packageJson from '../../package.json' with { type: 'json' };
@@ -13,6 +13,7 @@ import type { CliIo } from './cli-io.ts';
 import { runCookies } from './cookies-command.ts';
 import { COMMANDS, parseArgs } from './parse-args.ts';
 import { runStart } from './start-command.ts';
+import { runWait } from './wait-command.ts';
 import { helpText, USAGE_LINES } from './usage.ts';
 
 export const EXIT_OK = 0;
@@ -39,6 +40,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await runCookies(command, io);
       case 'ca':
         return await runCa(command, io);
+      case 'wait':
+        return await runWait(command, io);
     }
   } catch (error) {
     io.stderr(`jarsync: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -7,6 +7,7 @@
  *                                    decrypted / plain HTTP served by the inner
  *                                    http.Server (never listens) ──▶ forwardRequest
  *     Upgrade (WebSocket) ───────▶ forwardUpgrade (sockets joined on 101)
+ *     origin-form (the proxy's own address) ▶ the CA page (cert-page.ts), /proxy.pac (proxy-pac.ts)
  *
  *   Cookie headers of synced origins ──▶ EventBatcher ──▶ supervisor
  *   While the jar is behind, new requests to synced origins wait (sync-hold.ts).
@@ -28,6 +29,7 @@ import type { DomainRule } from '../domains/domain-rule.ts';
 import { JarsyncError } from '../errors.ts';
 import type { CertService, ProxySettings, WorkerStats } from '../workers/protocol.ts';
 import { CERT_PAGE_HOST, CertPage, sendStatic } from './cert-page.ts';
+import { isPacRequest, pacAnswer } from './proxy-pac.ts';
 import { answerAndClose, badRequest, sendAnswer } from './client-answer.ts';
 import { ClientConnections } from './client-connections.ts';
 import { UNRESTRICTED } from './client-gate.ts';
@@ -84,6 +86,8 @@ export class ProxyServer {
   readonly #certPage: CertPage;
   readonly #hold: SyncHold;
   #matcher: DomainMatcher;
+  /** The domain list as given, for the PAC file. */
+  #rules: readonly DomainRule[];
   #syncing: boolean;
   #listening = false;
   #draining = false;
@@ -105,6 +109,7 @@ export class ProxyServer {
     this.#clients = new ClientConnections(policy, options.index, options.settings.idleTimeoutMs);
     this.#tracker = this.#clients.tracker;
     this.#matcher = compileDomains(options.domains);
+    this.#rules = options.domains;
     this.#syncing = options.syncing;
     this.#batcher = new EventBatcher(options.sendEvents, options.settings.eventBatchSize);
     this.#sink = (event) => {
@@ -184,6 +189,7 @@ export class ProxyServer {
 
   setDomains(domains: readonly DomainRule[]): void {
     this.#matcher = compileDomains(domains);
+    this.#rules = domains;
   }
 
   setSyncing(syncing: boolean): void {
@@ -327,8 +333,12 @@ export class ProxyServer {
       // Origin-form straight at the proxy (someone opened its address in a
       // browser): show where the CA is rather than an error. No credentials
       // are asked: the CA certificate is public, and a device needs it
-      // before it is set up to use the proxy.
-      sendStatic(res, this.#certPage.respond(url), req.method === 'HEAD');
+      // before it is set up to use the proxy. The PAC file likewise: a
+      // device loads it before it uses the proxy.
+      const answer = isPacRequest(url)
+        ? pacAnswer(this.#rules, req.headers.host, { host: req.socket.localAddress ?? '127.0.0.1', port: req.socket.localPort ?? 0 })
+        : this.#certPage.respond(url);
+      sendStatic(res, answer, req.method === 'HEAD');
       return;
     }
     const who = gate.identify(req);

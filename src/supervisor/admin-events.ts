@@ -45,7 +45,14 @@ export interface EventStream {
 }
 
 /** Sends the head and streams events to `res` until the client goes away, the sources complete or `end()` is called. */
-export function serveEventStream(req: IncomingMessage, res: ServerResponse, sources: EventSources, options: EventStreamOptions = {}): EventStream {
+export function serveEventStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  sources: EventSources,
+  options: EventStreamOptions = {},
+  /** Frames sent first (admin-recent-events.ts), before anything live. */
+  replay: readonly string[] = [],
+): EventStream {
   const queue = new DropOldestQueue(options);
   let backedUp = false;
 
@@ -80,6 +87,7 @@ export function serveEventStream(req: IncomingMessage, res: ServerResponse, sour
   });
   // The comment makes the head go out at once, so the client knows it is subscribed.
   res.write(`: jarsync events\nretry: ${RECONNECT_DELAY_MS}\n\n`);
+  for (const frame of replay) write(frame);
   res.on('drain', flush);
 
   const heartbeat = setInterval(() => {

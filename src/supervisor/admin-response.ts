@@ -24,6 +24,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   JARSYNC_ERR_BAD_REQUEST: 400,
   JARSYNC_ERR_BAD_OPTION: 400,
   JARSYNC_ERR_UNKNOWN_OPTION: 400,
+  JARSYNC_ERR_COOKIE_REFUSED: 400,
   JARSYNC_ERR_UNAUTHORIZED: 401,
   JARSYNC_ERR_FORBIDDEN: 403,
   JARSYNC_ERR_NOT_FOUND: 404,
@@ -66,6 +67,11 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
   send(res, status, contentType, text, {});
 }
 
+/** Any body (a page, a file, a redirect) with its own status and headers. */
+export function sendBody(res: ServerResponse, status: number, contentType: string, body: string | Uint8Array, headers: Readonly<Record<string, string>> = {}): void {
+  send(res, status, contentType, body, headers);
+}
+
 export function sendNoContent(res: ServerResponse): void {
   res.writeHead(204, COMMON_HEADERS).end();
 }
@@ -84,13 +90,13 @@ export function sendFailure(res: ServerResponse, error: unknown): void {
   sendJson(res, status, body);
 }
 
-function send(res: ServerResponse, status: number, contentType: string, text: string, headers: Readonly<Record<string, string>>): void {
+function send(res: ServerResponse, status: number, contentType: string, text: string | Uint8Array, headers: Readonly<Record<string, string>>): void {
   res
     .writeHead(status, {
       ...COMMON_HEADERS,
       ...headers,
       'content-type': contentType,
-      'content-length': String(Buffer.byteLength(text)),
+      'content-length': String(typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength),
     })
     .end(text);
 }

@@ -15,13 +15,19 @@
  *   GET    /api/cookies[?url=][&domain=]      [tough-cookie JSON…]
  *   GET    /api/cookies/header?url=     { header }
  *   GET    /api/cookies.txt[?url=][&domain=]  Netscape cookies.txt
+ *   POST   /api/cookies {"setCookie", "url"}     201 { change } | 200 { change: null } (400 COOKIE_REFUSED)
  *   DELETE /api/cookies[?domain=]       { deleted }
- *   GET    /api/events                  text/event-stream (admin-events.ts)
+ *   DELETE /api/cookie?domain=&path=&name=       { deleted: 1 } | 404
+ *   GET    /api/events[?recent=N]       text/event-stream (admin-events.ts), the last N changes first
+ *
+ * The dashboard's routes are in admin-dashboard-routes.ts, exports and the
+ * long poll in admin-cookie-routes.ts, device onboarding in admin-device-routes.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { JarsyncError } from '../errors.ts';
 import { toNetscape } from '../formats/netscape.ts';
 import type { CookieFilter } from '../store/read-jar.ts';
+import type { Session } from './admin-session.ts';
 import type { Supervisor } from './supervisor-api.ts';
 
 export type AdminMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -36,11 +42,23 @@ export interface AdminRequest {
   readonly params: readonly string[];
   /** The parsed JSON body, for handlers that declare `body: true`; undefined otherwise. */
   readonly body: unknown;
+  /** The dashboard session the request came with, when that (not the bearer token) let it in; null otherwise. */
+  readonly session: Session | null;
+  /** Aborted when the client goes away or the admin server closes (with a JARSYNC_ERR_NOT_RUNNING reason). */
+  readonly signal: AbortSignal;
 }
 
 export type AdminAnswer =
   | { readonly kind: 'json'; readonly status?: number; readonly body: unknown; readonly headers?: Readonly<Record<string, string>> }
   | { readonly kind: 'text'; readonly contentType: string; readonly text: string }
+  /** Any body, with its own status and headers (a page, a file to download, a redirect). */
+  | {
+      readonly kind: 'body';
+      readonly status?: number;
+      readonly contentType: string;
+      readonly body: string | Uint8Array;
+      readonly headers?: Readonly<Record<string, string>>;
+    }
   | { readonly kind: 'empty' }
   /** The handler has answered on `res` itself (an event stream). */
   | { readonly kind: 'streaming' };
@@ -66,9 +84,12 @@ export interface AdminRoute {
 export interface AdminRoutesContext {
   readonly supervisor: Supervisor;
   readonly caCertPem: string;
-  /** Opens an event stream on `res` (the server tracks it, to end it when closing). */
-  readonly serveEvents: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Opens an event stream on `res`, the last `recent` changes first (the server tracks it, to end it when closing). */
+  readonly serveEvents: (req: IncomingMessage, res: ServerResponse, recent: number) => void;
 }
+
+/** How many recent changes and refusals `GET /api/events?recent=N` can replay (admin-server.ts keeps them). */
+export const MAX_RECENT_EVENTS = 500;
 
 export function adminRoutes({ supervisor, caCertPem, serveEvents }: AdminRoutesContext): readonly AdminRoute[] {
   return [
@@ -156,6 +177,14 @@ export function adminRoutes({ supervisor, caCertPem, serveEvents }: AdminRoutesC
       path: '/api/cookies',
       methods: {
         GET: { query: ['url', 'domain'], handle: async ({ query }) => json(await supervisor.cookies(filterOf(query))) },
+        POST: {
+          body: true,
+          handle: async ({ body }) => {
+            const { setCookie, url } = fields(body, { setCookie: 'string', url: 'string' });
+            const change = await supervisor.setCookie(setCookie, url);
+            return { kind: 'json', status: change === null ? 200 : 201, body: { change } };
+          },
+        },
         DELETE: {
           // Only ?domain=: a ?url= here would be ignored, and a request that
           // meant to delete a few cookies would empty the jar.
@@ -163,6 +192,25 @@ export function adminRoutes({ supervisor, caCertPem, serveEvents }: AdminRoutesC
           handle: async ({ query }) => {
             const domain = query.get('domain');
             return json({ deleted: await supervisor.deleteCookies(domain === undefined ? {} : { domain }) });
+          },
+        },
+      },
+    },
+    {
+      path: '/api/cookie',
+      methods: {
+        DELETE: {
+          query: ['domain', 'path', 'name'],
+          handle: async ({ query }) => {
+            const [domain, path, name] = (['domain', 'path', 'name'] as const).map((key) => {
+              const value = query.get(key);
+              if (value === undefined) throw new JarsyncError('JARSYNC_ERR_BAD_REQUEST', 'DELETE /api/cookie needs ?domain=, &path= and &name=: the one cookie to delete.');
+              return value;
+            }) as [string, string, string];
+            if (!(await supervisor.deleteCookie({ domain, path, name }))) {
+              throw new JarsyncError('JARSYNC_ERR_NOT_FOUND', `The jar holds no cookie ${JSON.stringify(name)} of ${domain} with path ${path}.`);
+            }
+            return json({ deleted: 1 });
           },
         },
       },
@@ -198,8 +246,13 @@ export function adminRoutes({ supervisor, caCertPem, serveEvents }: AdminRoutesC
       methods: {
         GET: {
           streaming: true,
-          handle: ({ req, res }) => {
-            serveEvents(req, res);
+          query: ['recent'],
+          handle: ({ req, res, query }) => {
+            const recent = query.get('recent') ?? '0';
+            if (!/^\d{1,3}$/.test(recent) || Number(recent) > MAX_RECENT_EVENTS) {
+              throw new JarsyncError('JARSYNC_ERR_BAD_REQUEST', `?recent= must be a whole number from 0 to ${MAX_RECENT_EVENTS} (got ${JSON.stringify(recent)}).`);
+            }
+            serveEvents(req, res, Number(recent));
             return { kind: 'streaming' };
           },
         },
@@ -208,11 +261,11 @@ export function adminRoutes({ supervisor, caCertPem, serveEvents }: AdminRoutesC
   ];
 }
 
-function json(body: unknown): AdminAnswer {
+export function json(body: unknown): AdminAnswer {
   return { kind: 'json', body };
 }
 
-function filterOf(query: ReadonlyMap<string, string>): CookieFilter {
+export function filterOf(query: ReadonlyMap<string, string>): CookieFilter {
   const url = query.get('url');
   const domain = query.get('domain');
   return { ...(url === undefined ? {} : { url }), ...(domain === undefined ? {} : { domain }) };
@@ -233,7 +286,7 @@ type FieldValue<T extends FieldType> = T extends 'string' ? string : T extends '
  * Checks that a body is a JSON object with these fields of these types and no
  * others: a misspelt field is an error, not a silent no-op.
  */
-function fields<const S extends Readonly<Record<string, FieldType>>>(body: unknown, shape: S): { [K in keyof S]: FieldValue<S[K]> } {
+export function fields<const S extends Readonly<Record<string, FieldType>>>(body: unknown, shape: S): { [K in keyof S]: FieldValue<S[K]> } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new JarsyncError('JARSYNC_ERR_BAD_REQUEST', `The body must be a JSON object with ${describeShape(shape)}.`);
   }

@@ -75,7 +75,7 @@ describe('authentication', () => {
 
 describe('routing', () => {
   it('answers 404 for an unknown route', async () => {
-    for (const path of ['/api/nope', '/api/status/', '/', '/api/domains/a/b']) {
+    for (const path of ['/api/nope', '/api/status/', '/index.html', '/api/domains/a/b', '/assets/']) {
       const response = await harness.api(path);
       expect(response.status, path).toBe(404);
       expect((await errorOf(response)).code).toBe('JARSYNC_ERR_NOT_FOUND');
@@ -87,7 +87,7 @@ describe('routing', () => {
     ['PATCH', '/api/domains', 'GET, POST, HEAD'],
     ['GET', '/api/sync/start', 'POST'],
     ['DELETE', '/api/proxy', 'GET, PUT, HEAD'],
-    ['PUT', '/api/cookies', 'GET, DELETE, HEAD'],
+    ['PUT', '/api/cookies', 'GET, POST, DELETE, HEAD'],
     ['POST', '/api/events', 'GET'],
     ['GET', '/api/domains/example.com', 'DELETE'],
     ['DELETE', '/ca.pem', 'GET, HEAD'],

@@ -3,6 +3,7 @@
  * the proxy and by the API arrive as events; and the admin server's own
  * lifecycle (listen, close with streams open).
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CookieChange, CookieRefusal } from '../../src/actors/cookie-change.ts';
 import { ADMIN_CLOSE_TIMEOUT_MS, createAdminServer } from '../../src/supervisor/admin-server.ts';
@@ -19,6 +20,11 @@ afterAll(async () => {
   await harness.close();
   await origin.close();
 });
+
+/** The server parses the CA (for /ca.der, /ca.p12 and the devices' fingerprint): it needs a real one. */
+function caCertPem(): string {
+  return readFileSync(harness.addresses.caCertPath, 'utf8');
+}
 
 function subscribe(): Promise<SseClient> {
   return openSse(`${harness.base}/api/events`, { authorization: `Bearer ${harness.token}` });
@@ -72,7 +78,7 @@ describe('GET /api/events', () => {
 
 describe('createAdminServer: listen and close', () => {
   it('close() ends open event streams and idle connections at once', async () => {
-    const server = createAdminServer({ supervisor: harness.supervisor, token: harness.token, caCertPem: 'PEM', port: 0 });
+    const server = createAdminServer({ supervisor: harness.supervisor, token: harness.token, caCertPem: caCertPem(), port: 0 });
     const { port } = await server.listen();
     expect(await server.listen()).toEqual({ host: '127.0.0.1', port });
     const client = await openSse(`http://127.0.0.1:${port}/api/events`, { authorization: `Bearer ${harness.token}` });
@@ -87,7 +93,7 @@ describe('createAdminServer: listen and close', () => {
 
   it('listen() rejects with JARSYNC_ERR_PORT_IN_USE when the port is taken', async () => {
     const taken = harness.addresses.admin?.port ?? 0;
-    const server = createAdminServer({ supervisor: harness.supervisor, token: harness.token, caCertPem: 'PEM', port: taken });
+    const server = createAdminServer({ supervisor: harness.supervisor, token: harness.token, caCertPem: caCertPem(), port: taken });
     await expect(server.listen()).rejects.toMatchObject({ code: 'JARSYNC_ERR_PORT_IN_USE' });
     await server.close();
   });

@@ -30,8 +30,8 @@ describe.concurrent('exit codes and messages', () => {
     [['start', '--domain', 'not a domain'], '--domain', 'usage: jarsync start'],
     [['cookies', '--header'], '--header', 'usage: jarsync cookies'],
     [['ca', '--pem=yes'], '--pem', 'usage: jarsync ca'],
-    [['frobnicate'], 'frobnicate', 'usage: jarsync <start|cookies|ca>'],
-    [[], 'command', 'usage: jarsync <start|cookies|ca>'],
+    [['frobnicate'], 'frobnicate', 'usage: jarsync <start|cookies|wait|ca>'],
+    [[], 'command', 'usage: jarsync <start|cookies|wait|ca>'],
   ])('%j exits 2, naming %s, with the usage line', async (args, named, usage) => {
     const result = await runCli(args);
     expect(result.code).toBe(2);
