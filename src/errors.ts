@@ -34,6 +34,9 @@ export const ERROR_CODES = {
   JARSYNC_ERR_FORBIDDEN: 'A request refused for where it comes from or goes to: the admin API asked through the proxy, or asked by a web page (foreign Host, Origin or Sec-Fetch-Site) (403).',
   JARSYNC_ERR_LOOP: 'The request is aimed at the proxy itself (508).',
   JARSYNC_ERR_BUSY: 'The jar is behind: a request to a synced origin waited for it to catch up longer than the upstream response timeout (503).',
+  JARSYNC_ERR_WAIT_TIMEOUT: 'No cookie matching a wait arrived within its timeout.',
+  JARSYNC_ERR_COOKIE_REFUSED: 'The jar refused a cookie given to it through the API, as a browser would (the reason is in the message) (400).',
+  JARSYNC_ERR_CDP: 'The browser attached over the DevTools protocol cannot be reached, or refused a command.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

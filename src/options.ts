@@ -2,6 +2,7 @@ import { availableParallelism, homedir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_CDP_POLL_INTERVAL_MS, parseCdpEndpoint } from './cdp/cdp-endpoint.ts';
 import { JarsyncError } from './errors.ts';
 import { parseDomainRule } from './domains/parse-domain.ts';
 import type { DomainRule } from './domains/domain-rule.ts';
@@ -95,6 +96,16 @@ export interface SupervisorOptions {
   readonly leafKeyType?: 'ec' | 'rsa';
   /** Keep the jar in SQLite in the data dir (false: in memory only). Defaults to true. */
   readonly persist?: boolean;
+  /**
+   * A running Chromium or Chrome to sync cookies from over the DevTools
+   * protocol: its endpoint, `http://127.0.0.1:9222` (what
+   * `--remote-debugging-port=9222` opens). Its cookies for synced domains go
+   * into the jar with source `cdp`; jarsync reconnects when the browser
+   * restarts. Defaults to null (none).
+   */
+  readonly cdp?: string | null;
+  /** How often the browser's cookies are read over the DevTools protocol (page script sets them without an event). Defaults to 1000 ms. */
+  readonly cdpPollIntervalMs?: number;
   /** Longest time a change waits before it is committed to the jar's database. Defaults to 50 ms. */
   readonly flushIntervalMs?: number;
   /**
@@ -207,6 +218,8 @@ export interface ResolvedOptions {
   readonly resolve: readonly ResolveRule[];
   readonly leafKeyType: 'ec' | 'rsa';
   readonly persist: boolean;
+  readonly cdp: string | null;
+  readonly cdpPollIntervalMs: number;
   readonly flushIntervalMs: number;
   readonly mailboxCapacity: number;
   readonly backlogCapacity: number;
@@ -268,7 +281,7 @@ const KNOWN = new Set<string>([
   'insecureUpstream', 'resolve', 'leafKeyType', 'persist', 'flushIntervalMs', 'mailboxCapacity',
   'upstreamConnectTimeoutMs', 'upstreamResponseTimeoutMs', 'idleTimeoutMs', 'drainTimeoutMs', 'eventBatchSize', 'log',
   'authFile', 'maxHeaderSize', 'headersTimeoutMs', 'maxConnections', 'maxConnectionsPerClient', 'allow', 'auth',
-  'backlogCapacity', 'holdHighWater', 'holdLowWater', 'maxCertificates',
+  'backlogCapacity', 'holdHighWater', 'holdLowWater', 'maxCertificates', 'cdp', 'cdpPollIntervalMs',
 ]);
 
 /** The most bytes of request head Node's parser is given (its own limit is far larger). */
@@ -412,6 +425,8 @@ export function resolveOptions(options: SupervisorOptions = {}): ResolvedOptions
     resolve,
     leafKeyType,
     persist: bool('persist', options.persist ?? true),
+    cdp: options.cdp === undefined || options.cdp === null ? null : parseCdpEndpoint(options.cdp),
+    cdpPollIntervalMs: positive('cdpPollIntervalMs', options.cdpPollIntervalMs ?? DEFAULT_CDP_POLL_INTERVAL_MS, 3_600_000),
     flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs ?? 50, 60_000),
     mailboxCapacity: positive('mailboxCapacity', options.mailboxCapacity ?? 100_000, 10_000_000),
     backlogCapacity,

@@ -18,9 +18,11 @@ export type { CookieFilter, CookieOrigin, SerializedCookie };
  * - `expiry`: the cookie's expiry time passed (RFC 6265 section 5.3: "The user
  *   agent MUST evict all expired cookies from the cookie store if, at any time,
  *   an expired cookie exists in the cookie store.");
- * - `api`: a call on the actor (`deleteCookies`, `setCookieFromApi`).
+ * - `api`: a call on the actor (`deleteCookies`, `setCookieFromApi`);
+ * - `interceptor`: the browser extension reported the cookie (`applyBrowserCookies`);
+ * - `cdp`: a browser attached over the DevTools protocol reported it (`applyBrowserCookies`).
  */
-export type ChangeSource = 'response' | 'request' | 'expiry' | 'api';
+export type ChangeSource = 'response' | 'request' | 'expiry' | 'api' | 'interceptor' | 'cdp';
 
 /**
  * - `added`: the jar did not hold a cookie with this (domain, path, name);

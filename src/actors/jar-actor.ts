@@ -2,7 +2,8 @@
  * The jar actor: the one writer of the cookie jar.
  *
  *   tell(CookieEvent) ─┐
- *   cookies(), cookieHeader(), deleteCookies(), setCookieFromApi() ─┤
+ *   cookies(), cookieHeader(), deleteCookies(), deleteCookie(), setCookieFromApi() ─┤
+ *   applyBrowserCookies() (apply-browser-cookie.ts) ─┤
  *                      ▼
  *   Mailbox (FIFO, bounded, processed in slices) ──▶ one message at a time:
  *      response event ──▶ applySetCookie     (apply-set-cookie.ts)  ─┐  browser-policy checks,
@@ -15,14 +16,16 @@
  * Everything that reads or changes the jar goes through the mailbox, in order,
  * so a query sees every event told before it and nothing races.
  */
+import type { BrowserCookieBatch } from '../browser-cookie.ts';
 import type { CookieEvent } from '../cookie-event.ts';
 import { JarsyncError } from '../errors.ts';
 import { toCookieHeader } from '../formats/cookie-header.ts';
 import { parseHttpUrl, selectCookies, validateFilter, type JarQueries } from '../store/cookie-query.ts';
 import { loadRecords } from '../store/cookie-records.ts';
-import { keyOf, type JarStore, type StoredCookie } from '../store/jar-store.ts';
+import { keyOf, type CookieKey, type JarStore, type StoredCookie } from '../store/jar-store.ts';
 import { requestTarget, targetOf } from '../store/request-target.ts';
 import { NODE_TIMERS, type ActorTimers } from './actor-timers.ts';
+import { applyBrowserCookie } from './apply-browser-cookie.ts';
 import { applyCookieHeader } from './apply-cookie-header.ts';
 import { applySetCookie } from './apply-set-cookie.ts';
 import { asStoreError, CommitBatcher } from './commit-batcher.ts';
@@ -214,6 +217,18 @@ export class JarActor implements JarQueries {
     );
   }
 
+  /** Deletes the one cookie with this (domain, path, name), domain made canonical; resolves to whether the jar held it. */
+  deleteCookie(key: CookieKey): Promise<boolean> {
+    return this.#ask(
+      () => ({ domain: validateFilter({ domain: key.domain }).domain ?? '', path: key.path, name: key.name }),
+      ({ domain, path, name }) => {
+        const held = this.#held.get(domain, path, name);
+        if (held !== undefined) this.#writer.remove(held, 'deleted', API);
+        return held !== undefined;
+      },
+    );
+  }
+
   /**
    * Applies one Set-Cookie line as if a response from `url` carried it, with
    * the same checks, and reports the change with source `api`.
@@ -222,6 +237,21 @@ export class JarActor implements JarQueries {
     return this.#ask(
       () => targetOf(parseHttpUrl(url)),
       (target) => applySetCookie(this.#writer, target, { source: 'api', url, client: null, header: setCookieLine, at: this.#now() }),
+    );
+  }
+
+  /**
+   * Applies cookies a browser reports holding, and their removals, in order,
+   * as the browser holds them (see apply-browser-cookie.ts); each change
+   * carries `batch.source`. The caller has already kept only synced domains.
+   */
+  applyBrowserCookies(batch: BrowserCookieBatch): Promise<ApplyResult[]> {
+    return this.#ask(
+      () => batch,
+      ({ source, client, changes }) => {
+        const now = this.#now();
+        return changes.map((change) => applyBrowserCookie(this.#writer, this.#held, change, source, client, now));
+      },
     );
   }
 

@@ -6,12 +6,13 @@
  *
  *   jarsync start   [--port N] [--host H] [--domain D]… [--data-dir DIR] [--admin-port N] [--workers N]
  *                   [--ca-file F]… [--insecure-upstream] [--resolve PATTERN=ADDRESS]… [--no-sync]
- *                   [--no-persist] [--leaf-key ec|rsa] [--allow CIDR]… [--auth USER:PASSWORD]… [--auth-file F]
+ *                   [--no-persist] [--leaf-key ec|rsa] [--cdp URL] [--allow CIDR]… [--auth USER:PASSWORD]… [--auth-file F]
  *                   [--max-header-size BYTES] [--headers-timeout MS] [--idle-timeout MS]
  *                   [--upstream-connect-timeout MS] [--upstream-response-timeout MS]
  *                   [--max-connections N] [--max-connections-per-client N] [--max-certificates N]
  *                   [--mailbox-capacity N] [--backlog-capacity N] [--hold-high-water N] [--hold-low-water N]
- *   jarsync cookies [--data-dir DIR] [--url U] [--domain D] [--json | --netscape | --header]
+ *   jarsync cookies [--data-dir DIR] [--url U] [--domain D] [--format netscape|json|storage-state|header]
+ *   jarsync wait    [--data-dir DIR] --domain D --name N [--timeout S] [--changed-since T]
  *   jarsync ca      [--data-dir DIR] [--pem]
  *   jarsync --help | <command> --help | --version
  *
@@ -20,30 +21,24 @@
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { parseCdpEndpoint } from '../cdp/cdp-endpoint.ts';
 import { parseDomainRule } from '../domains/parse-domain.ts';
 import { JarsyncError } from '../errors.ts';
 import { DEFAULT_BACKLOG_CAPACITY, defaultDataDir, defaultHoldMarks, type SupervisorOptions } from '../options.ts';
 import { isLoopbackHost, parseAddressRule } from '../proxy/address-rules.ts';
 import { parseCredential } from '../proxy/proxy-auth.ts';
 import type { ProxyCredential, ResolveRule } from '../workers/protocol.ts';
-import { parseHttpUrl, validateFilter, type CookieFilter } from '../store/read-jar.ts';
+import { COOKIES_FLAGS, cookiesCommand, WAIT_FLAGS, waitCommand, type CookiesCommand, type WaitCommand } from './cookie-command-args.ts';
 
-export const COMMANDS = ['start', 'cookies', 'ca'] as const;
+export type { CookiesCommand, CookiesFormat, WaitCommand } from './cookie-command-args.ts';
+
+export const COMMANDS = ['start', 'cookies', 'ca', 'wait'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface StartCommand {
   readonly kind: 'start';
   /** What the flags set; everything left out takes the supervisor's default. `dataDir` is always set. */
   readonly options: SupervisorOptions & { readonly dataDir: string };
-}
-
-export type CookiesFormat = 'json' | 'netscape' | 'header';
-
-export interface CookiesCommand {
-  readonly kind: 'cookies';
-  readonly dataDir: string;
-  readonly filter: CookieFilter;
-  readonly format: CookiesFormat;
 }
 
 export interface CaCommand {
@@ -63,7 +58,7 @@ export interface VersionCommand {
   readonly kind: 'version';
 }
 
-export type Command = StartCommand | CookiesCommand | CaCommand | HelpCommand | VersionCommand;
+export type Command = StartCommand | CookiesCommand | WaitCommand | CaCommand | HelpCommand | VersionCommand;
 
 interface FlagSpec {
   /** Whether it takes a value. */
@@ -86,6 +81,7 @@ const FLAGS: Readonly<Record<CommandName, Readonly<Record<string, FlagSpec>>>> =
     'no-sync': { value: false },
     'no-persist': { value: false },
     'leaf-key': { value: true },
+    cdp: { value: true },
     allow: { value: true, repeatable: true },
     auth: { value: true, repeatable: true },
     'auth-file': { value: true },
@@ -102,14 +98,8 @@ const FLAGS: Readonly<Record<CommandName, Readonly<Record<string, FlagSpec>>>> =
     'hold-high-water': { value: true },
     'hold-low-water': { value: true },
   },
-  cookies: {
-    'data-dir': { value: true },
-    url: { value: true },
-    domain: { value: true },
-    json: { value: false },
-    netscape: { value: false },
-    header: { value: false },
-  },
+  cookies: COOKIES_FLAGS,
+  wait: WAIT_FLAGS,
   ca: {
     'data-dir': { value: true },
     pem: { value: false },
@@ -165,7 +155,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     case 'start':
       return startCommand(flags, env);
     case 'cookies':
-      return cookiesCommand(flags, env);
+      return cookiesCommand(flags, dataDirOf(flags, env));
+    case 'wait':
+      return waitCommand(flags, dataDirOf(flags, env));
     case 'ca':
       return { kind: 'ca', dataDir: dataDirOf(flags, env), pem: flags.has('pem') };
   }
@@ -212,6 +204,14 @@ function readFlags(command: CommandName, args: readonly string[]): Flags {
   return flags;
 }
 
+function cdpEndpoint(text: string): string {
+  try {
+    return parseCdpEndpoint(text);
+  } catch {
+    throw bad('--cdp', `must be a browser's DevTools endpoint, http://HOST:PORT (got "${text}")`);
+  }
+}
+
 function startCommand(flags: Flags, env: NodeJS.ProcessEnv): StartCommand {
   const options: { -readonly [K in keyof SupervisorOptions]: SupervisorOptions[K] } & { dataDir: string } = { dataDir: dataDirOf(flags, env) };
   const port = single(flags, 'port');
@@ -239,6 +239,8 @@ function startCommand(flags: Flags, env: NodeJS.ProcessEnv): StartCommand {
     if (leafKey !== 'ec' && leafKey !== 'rsa') throw bad('--leaf-key', `must be ec or rsa (got "${leafKey}")`);
     options.leafKeyType = leafKey;
   }
+  const cdp = single(flags, 'cdp');
+  if (cdp !== undefined) options.cdp = cdpEndpoint(cdp);
   for (const [flag, option, min, max] of LIMIT_FLAGS) {
     const value = single(flags, flag);
     if (value !== undefined) options[option] = wholeNumber(`--${flag}`, value, min, max);
@@ -287,31 +289,6 @@ function credentials(values: readonly string[]): ProxyCredential[] {
     users.add(credential.user);
     return credential;
   });
-}
-
-function cookiesCommand(flags: Flags, env: NodeJS.ProcessEnv): CookiesCommand {
-  const formats = (['json', 'netscape', 'header'] as const).filter((format) => flags.has(format));
-  if (formats.length > 1) throw bad(`--${formats[1] ?? ''}`, `cannot be combined with --${formats[0] ?? ''}: choose one output format`);
-  const format = formats[0] ?? 'json';
-  const url = single(flags, 'url');
-  if (url !== undefined) {
-    try {
-      parseHttpUrl(url);
-    } catch (error) {
-      throw bad('--url', messageOf(error));
-    }
-  }
-  const domain = single(flags, 'domain');
-  if (domain !== undefined) {
-    try {
-      validateFilter({ domain });
-    } catch (error) {
-      throw new JarsyncError('JARSYNC_ERR_BAD_DOMAIN', `--domain: ${messageOf(error)}`);
-    }
-  }
-  if (format === 'header' && url === undefined) throw bad('--header', 'needs --url: a Cookie header is sent to one URL');
-  const filter: CookieFilter = { ...(url === undefined ? {} : { url }), ...(domain === undefined ? {} : { domain }) };
-  return { kind: 'cookies', dataDir: dataDirOf(flags, env), filter, format };
 }
 
 function commandName(text: string): CommandName {

@@ -6,9 +6,14 @@
  *
  * The addresses go to stdout, one `name: value` per line, so that scripts can
  * read them (a `--port 0` start tells its port this way); notices go to stderr.
+ * Among them is the dashboard's link, with the admin token in it: the page
+ * trades it for a session cookie at once (README: Dashboard). The admin API's
+ * address is also left in the data dir (admin-address-file.ts) for `jarsync wait`.
  */
 import { createSupervisor } from '../supervisor/supervisor.ts';
 import type { SupervisorAddresses } from '../supervisor/supervisor-api.ts';
+import { readFile } from 'node:fs/promises';
+import { removeAdminAddress, writeAdminAddress } from './admin-address-file.ts';
 import type { CliIo } from './cli-io.ts';
 import type { StartCommand } from './parse-args.ts';
 
@@ -78,21 +83,34 @@ export async function runStart(command: StartCommand, io: CliIo): Promise<number
     if (signals > 0) return stopped;
     throw error;
   }
-  io.stdout(addressLines(addresses, supervisor.domains().map((rule) => rule.spec)));
+  const token = (await readFile(addresses.adminTokenPath, 'utf8')).trim();
+  io.stdout(addressLines(addresses, supervisor.domains().map((rule) => rule.spec), token));
   if (!supervisor.syncing) io.stderr('jarsync: syncing is stopped (--no-sync); POST /api/sync/start on the admin API starts it\n');
-  return stopped;
+  const admin = addresses.admin;
+  if (admin === null) return stopped;
+  try {
+    await writeAdminAddress(addresses.dataDir, { url: `http://${hostForUrl(admin.host)}:${admin.port}`, pid: process.pid });
+  } catch (error) {
+    io.stderr(`jarsync: cannot write the admin API's address for jarsync wait: ${messageOf(error)}\n`);
+  }
+  const code = await stopped;
+  await removeAdminAddress(addresses.dataDir, process.pid).catch(() => undefined);
+  return code;
 }
 
 /** The lines `start` prints, in a fixed order. */
-export function addressLines(addresses: SupervisorAddresses, domains: readonly string[]): string {
+export function addressLines(addresses: SupervisorAddresses, domains: readonly string[], token: string): string {
   const { proxy, admin } = addresses;
+  const adminUrl = admin === null ? null : `http://${hostForUrl(admin.host)}:${admin.port}`;
   return [
     `proxy: http://${hostForUrl(proxy.host)}:${proxy.port}`,
-    `admin: ${admin === null ? 'off' : `http://${hostForUrl(admin.host)}:${admin.port}`}`,
+    `admin: ${adminUrl ?? 'off'}`,
+    `dashboard: ${adminUrl === null ? 'off' : `${adminUrl}/?token=${encodeURIComponent(token)}`}`,
     `ca: ${addresses.caCertPath}`,
     `token: ${addresses.adminTokenPath}`,
     `data: ${addresses.dataDir}`,
     `domains: ${domains.length === 0 ? 'none' : domains.join(', ')}`,
+    `pairing: ${addresses.pairingCode}`,
     '',
   ].join('\n');
 }

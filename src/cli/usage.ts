@@ -14,9 +14,10 @@ import { CERT_CACHE_MAX_HOSTS } from '../tls/cert-policy.ts';
 import type { CommandName } from './parse-args.ts';
 
 export const USAGE_LINES: Readonly<Record<CommandName | 'jarsync', string>> = {
-  jarsync: 'usage: jarsync <start|cookies|ca> [flags]   (jarsync --help; jarsync <command> --help)',
+  jarsync: 'usage: jarsync <start|cookies|wait|ca> [flags]   (jarsync --help; jarsync <command> --help)',
   start: 'usage: jarsync start [--port N] [--domain D]… [--data-dir DIR] [flags]   (jarsync start --help)',
-  cookies: 'usage: jarsync cookies [--data-dir DIR] [--url U] [--domain D] [--json | --netscape | --header]',
+  cookies: 'usage: jarsync cookies [--data-dir DIR] [--url U] [--domain D] [--format netscape|json|storage-state|header]',
+  wait: 'usage: jarsync wait --domain D --name N [--timeout S] [--changed-since T] [--data-dir DIR]',
   ca: 'usage: jarsync ca [--data-dir DIR] [--pem]',
 };
 
@@ -27,6 +28,7 @@ usage: jarsync <command> [flags]
 commands:
   start     run the proxy and its admin API
   cookies   print the cookies of a data dir's jar (whether or not the proxy runs)
+  wait      wait until the running jarsync holds a cookie, and print it
   ca        print the CA certificate devices must trust (created if there is none)
 
   jarsync <command> --help    the flags of a command
@@ -55,6 +57,9 @@ ${DATA_DIR}
   --no-sync             start with syncing stopped (nothing decrypted or recorded until started)
   --no-persist          keep the jar in memory only
   --leaf-key ec|rsa     the type of the key of every minted certificate (default: ec, P-256)
+  --cdp URL             also sync the cookies of a running Chromium or Chrome over the DevTools
+                        protocol: its endpoint, http://127.0.0.1:9222 (--remote-debugging-port)
+                        (default: none)
 
 Who may use the proxy (bound to anything but loopback, --allow or --auth[-file] is required):
   --allow CIDR          client addresses that may connect: 192.168.1.0/24, fd00::/8, or one
@@ -89,8 +94,10 @@ The jar's back-pressure (README: what the jar keeps):
                                 --upstream-response-timeout, then 503) (default: half the backlog capacity)
   --hold-low-water N            backlog at or under which they go on (default: a tenth of it)
 
-It prints its addresses, the CA and token paths, and runs until SIGINT or
-SIGTERM (Ctrl-C), then closes in order; a second signal stops it at once.
+It prints its addresses, the dashboard's link (open it in a browser on this
+machine), the CA and token paths, the code that pairs the browser extension
+(pairing: XXXX-XXXX), and runs until SIGINT or SIGTERM (Ctrl-C),
+then closes in order; a second signal stops it at once.
 `,
   cookies: `usage: jarsync cookies [flags]
 
@@ -100,9 +107,26 @@ whether or not the proxy runs (changes reach the file within about 50 ms).
 ${DATA_DIR}
   --url U               only the cookies a browser would send to U
   --domain D            only the cookies of D and its subdomains
-  --json                tough-cookie JSON, one object per cookie (the default)
-  --netscape            a Netscape cookies.txt file, as curl -b and wget --load-cookies read it
-  --header              the Cookie header for --url (which it needs)
+  --format F            how to print them (default: json):
+                          json           tough-cookie JSON, one object per cookie
+                          netscape       a cookies.txt file, as curl -b and wget --load-cookies read it
+                          storage-state  Playwright's storageState (browser.newContext({ storageState }))
+                          header         the Cookie header for --url (which it needs)
+  --json, --netscape, --header          the same as --format json, netscape, header
+`,
+  wait: `usage: jarsync wait [flags]
+
+Waits until the running jarsync (the one started with this data dir) holds a
+cookie named N under domain D, then prints it as JSON and exits 0. It answers
+at once if the jar holds one already (changed after --changed-since, if given).
+Exits 1 if none comes within --timeout, 2 for a bad flag.
+
+  --domain D            the cookie's domain: D or a subdomain of it (required)
+  --name N              the cookie's name (required)
+  --timeout S           seconds to wait, decimals allowed (default: 30)
+  --changed-since T     only a cookie changed after T: ms since the epoch or an ISO 8601
+                        time such as 2026-01-31T12:00:00Z (default: any time)
+${DATA_DIR}
 `,
   ca: `usage: jarsync ca [flags]
 

@@ -4,9 +4,17 @@
  * token's owner is kept out by the bearer token, and web pages in the user's
  * browser by the Host and Origin checks.
  *
- *   request ──▶ Host, Origin, Sec-Fetch-Site ──▶ look up the path ──▶ bearer token ──▶ route? ──▶ method ──▶ query ──▶ JSON body ──▶ handler
- *               (admin-request-source.ts)                             (all but /ca.pem)
- *                   │ 403                                                 │ 401          │ 404      │ 405 + Allow │ 400   │ 413 / 400   │ JarsyncError ─▶ its status
+ *   request ──▶ Host, Origin, Sec-Fetch-Site ──▶ look up the path ──▶ bearer token or session ──▶ route? ──▶ method ──▶ CSRF ──▶ query ──▶ JSON body ──▶ handler
+ *               (admin-request-source.ts)                             (all but the public routes)
+ *                   │ 403                                                 │ 401                  │ 404      │ 405 + Allow │ 403  │ 400   │ 413 / 400   │ JarsyncError ─▶ its status
+ *
+ * Public routes (no token): /ca.pem, /ca.der, /ca.p12, /proxy.pac, the
+ * dashboard page `/` (which checks its own session) and /assets/; the
+ * browser extension's /api/interceptor/ routes check its scoped token
+ * themselves (admin-interceptor-routes.ts). A request
+ * let in by a dashboard session cookie rather than the bearer token must
+ * also carry the session's CSRF token in X-Jarsync-CSRF to change anything
+ * (POST, PUT, DELETE): see admin-session.ts and SECURITY.md.
  *
  * Where a request comes from is checked first, for every path: a page that
  * reached the API through DNS rebinding must not even learn which paths are
@@ -17,10 +25,17 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { JarsyncError } from '../errors.ts';
 import { createBearerCheck } from './admin-auth.ts';
 import { readJsonBody } from './admin-body.ts';
+import { cookieRoutes } from './admin-cookie-routes.ts';
+import { dashboardRoutes } from './admin-dashboard-routes.ts';
+import { deviceRoutes } from './admin-device-routes.ts';
+import { interceptorRoutes, interceptorSourceCheck } from './admin-interceptor-routes.ts';
 import { serveEventStream, type EventStream, type EventStreamOptions } from './admin-events.ts';
+import { RecentEvents } from './admin-recent-events.ts';
 import { createRequestSourceCheck } from './admin-request-source.ts';
-import { errorAnswer, sendError, sendFailure, sendJson, sendNoContent, sendText } from './admin-response.ts';
-import { adminRoutes, type AdminAnswer, type AdminHandler, type AdminMethod, type AdminRoute } from './admin-routes.ts';
+import { errorAnswer, sendBody, sendError, sendFailure, sendJson, sendNoContent, sendText } from './admin-response.ts';
+import { adminRoutes, MAX_RECENT_EVENTS, type AdminAnswer, type AdminHandler, type AdminMethod, type AdminRoute } from './admin-routes.ts';
+import { AdminSessions, CSRF_HEADER } from './admin-session.ts';
+import { loadDashboardAssets, type DashboardAssets } from './dashboard-assets.ts';
 import type { Supervisor } from './supervisor-api.ts';
 
 export const ADMIN_HOST = '127.0.0.1';
@@ -47,6 +62,8 @@ export interface AdminServerOptions {
   readonly port: number;
   /** Heartbeat and queue limits of event streams. Defaults to those of serveEventStream. */
   readonly events?: EventStreamOptions;
+  /** Where the dashboard's files are. Defaults to src/dashboard/ (DASHBOARD_DIR). */
+  readonly dashboardDir?: string;
 }
 
 export interface AdminServer {
@@ -69,17 +86,35 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   const isAuthorized = createBearerCheck(token);
   // The port a client must name in Host and Origin: the one listened on (known once listen() resolves).
   let boundPort = port;
-  const refusedSource = createRequestSourceCheck(() => boundPort);
+  const refusedSource = interceptorSourceCheck(createRequestSourceCheck(() => boundPort));
   const streams = new Set<EventStream>();
-  const routes = adminRoutes({
-    supervisor,
-    caCertPem,
-    serveEvents: (req, res) => {
-      const stream = serveEventStream(req, res, supervisor, options.events);
-      streams.add(stream);
-      void stream.closed.then(() => streams.delete(stream));
-    },
-  });
+  /** One per request in flight, aborted when the server closes (long polls answer at once). */
+  const inFlight = new Set<AbortController>();
+  const sessions = new AdminSessions({ port: () => boundPort });
+  const recent = new RecentEvents(supervisor, MAX_RECENT_EVENTS);
+  let assets: DashboardAssets | null = null;
+  const routes = [
+    ...adminRoutes({
+      supervisor,
+      caCertPem,
+      serveEvents: (req, res, count) => {
+        const stream = serveEventStream(req, res, supervisor, options.events, recent.last(count));
+        streams.add(stream);
+        void stream.closed.then(() => streams.delete(stream));
+      },
+    }),
+    ...cookieRoutes(supervisor),
+    ...deviceRoutes({ supervisor, caCertPem, adminPort: () => boundPort }),
+    ...interceptorRoutes({ supervisor, isAdminToken: isAuthorized }),
+    ...dashboardRoutes({
+      sessions,
+      isToken: (text) => isAuthorized(`Bearer ${text}`),
+      assets: () => {
+        if (assets === null) throw new JarsyncError('JARSYNC_ERR_NOT_RUNNING', 'The dashboard is not loaded yet.');
+        return assets;
+      },
+    }),
+  ];
 
   const server = http.createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
     dispatch(req, res).catch((error: unknown) => {
@@ -106,7 +141,10 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       return;
     }
     const found = findRoute(routes, url.pathname);
-    if (found?.route.public !== true && !isAuthorized(req.headers.authorization)) {
+    const bearer = isAuthorized(req.headers.authorization);
+    // The bearer token wins: a browser never sends one by itself, so it needs no CSRF token.
+    const session = bearer || found?.route.public === true ? null : (sessions.find(req.headers.cookie) ?? null);
+    if (found?.route.public !== true && !bearer && session === null) {
       sendError(res, 401, 'JARSYNC_ERR_UNAUTHORIZED', 'Missing or wrong bearer token: send "Authorization: Bearer <token>" with the token from the admin-token file in the data dir.', {
         'www-authenticate': 'Bearer realm="jarsync"',
       });
@@ -122,6 +160,10 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       sendError(res, 405, 'JARSYNC_ERR_BAD_REQUEST', `${String(req.method)} is not allowed on ${url.pathname}; use ${allow}.`, { allow });
       return;
     }
+    if (session !== null && req.method !== 'GET' && req.method !== 'HEAD' && !sessions.csrfMatches(session, req.headers[CSRF_HEADER] as string | undefined)) {
+      sendError(res, 403, 'JARSYNC_ERR_FORBIDDEN', `A request signed in with the dashboard's session must carry its CSRF token in ${CSRF_HEADER}.`);
+      return;
+    }
     const query = checkQuery(url.searchParams, handler.query ?? []);
     let body: unknown;
     if (handler.body === true) {
@@ -132,34 +174,59 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       }
       body = read.value;
     }
-    answer(res, await handler.handle({ req, res, query, params: found.params, body }));
+    const controller = new AbortController();
+    const clientGone = (): void => {
+      controller.abort(new Error('the client closed the connection'));
+    };
+    res.once('close', clientGone);
+    inFlight.add(controller);
+    try {
+      const result = await handler.handle({ req, res, query, params: found.params, body, session, signal: controller.signal });
+      // A long poll answered because the server is closing: its connection
+      // must not wait as an idle keep-alive for close() to end it.
+      if (closing !== undefined && !res.headersSent) res.setHeader('connection', 'close');
+      answer(res, result);
+    } finally {
+      inFlight.delete(controller);
+      res.off('close', clientGone);
+    }
   }
 
   let listening: Promise<{ host: string; port: number }> | undefined;
   let closing: Promise<void> | undefined;
 
+  function listenOn(): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new JarsyncError('JARSYNC_ERR_PORT_IN_USE', `The admin port ${port} on ${host} is in use by another process; choose another admin port.`, { cause: error })
+            : new JarsyncError('JARSYNC_ERR_BAD_OPTION', `adminPort: cannot listen on ${host}:${port}: ${error.message}`, { cause: error }),
+        );
+      };
+      server.once('error', onError);
+      server.listen({ host, port }, () => {
+        server.off('error', onError);
+        const address = server.address();
+        boundPort = typeof address === 'object' && address !== null ? address.port : port;
+        resolve({ host, port: boundPort });
+      });
+    });
+  }
+
   return {
     listen() {
-      listening ??= new Promise((resolve, reject) => {
-        const onError = (error: NodeJS.ErrnoException): void => {
-          reject(
-            error.code === 'EADDRINUSE'
-              ? new JarsyncError('JARSYNC_ERR_PORT_IN_USE', `The admin port ${port} on ${host} is in use by another process; choose another admin port.`, { cause: error })
-              : new JarsyncError('JARSYNC_ERR_BAD_OPTION', `adminPort: cannot listen on ${host}:${port}: ${error.message}`, { cause: error }),
-          );
-        };
-        server.once('error', onError);
-        server.listen({ host, port }, () => {
-          server.off('error', onError);
-          const address = server.address();
-          boundPort = typeof address === 'object' && address !== null ? address.port : port;
-          resolve({ host, port: boundPort });
-        });
+      // The dashboard's files are read before the port opens: a page is never served half there.
+      listening ??= loadDashboardAssets(options.dashboardDir).then((loaded) => {
+        assets = loaded;
+        return listenOn();
       });
       return listening;
     },
 
     close() {
+      recent.close();
+      for (const controller of inFlight) controller.abort(new JarsyncError('JARSYNC_ERR_NOT_RUNNING', 'The admin API is closing.'));
       closing ??= new Promise<void>((resolve) => {
         if (!server.listening) {
           resolve();
@@ -234,6 +301,9 @@ function answer(res: ServerResponse, result: AdminAnswer): void {
       return;
     case 'text':
       sendText(res, 200, result.contentType, result.text);
+      return;
+    case 'body':
+      sendBody(res, result.status ?? 200, result.contentType, result.body, result.headers);
       return;
     case 'empty':
       sendNoContent(res);

@@ -6,6 +6,7 @@
  *     ca-key.pem         0600   the CA key: whoever reads it can impersonate every site to every device that trusts the CA
  *     admin-token        0600   the admin API's bearer token: every cookie of the jar
  *     jar.sqlite(-wal, -shm)  0600   the cookies themselves
+ *     interceptor-tokens 0600   digests of the extension's scoped tokens: whoever writes one in may send cookies
  *
  *   owned by another user ──▶ refused (JARSYNC_ERR_BAD_OPTION): jarsync cannot make it private,
  *                             and that user can read or replace what is in it
@@ -22,12 +23,13 @@ import { join } from 'node:path';
 import { ADMIN_TOKEN_FILE, JAR_FILE } from '../data-dir.ts';
 import { JarsyncError } from '../errors.ts';
 import { CA_KEY_FILE } from '../tls/ca.ts';
+import { INTERCEPTOR_TOKENS_FILE } from '../interceptor/interceptor-pairing.ts';
 
 export const DATA_DIR_MODE = 0o700;
 export const SECRET_FILE_MODE = 0o600;
 
 /** The secrets in a data dir, by file name; SQLite's WAL and shared-memory files hold cookies too. */
-export const SECRET_FILES: readonly string[] = [CA_KEY_FILE, ADMIN_TOKEN_FILE, JAR_FILE, `${JAR_FILE}-wal`, `${JAR_FILE}-shm`];
+export const SECRET_FILES: readonly string[] = [CA_KEY_FILE, ADMIN_TOKEN_FILE, JAR_FILE, `${JAR_FILE}-wal`, `${JAR_FILE}-shm`, INTERCEPTOR_TOKENS_FILE];
 
 export interface DataDirCheckOptions {
   /** Where each tightened mode is reported, as a `warn`. */

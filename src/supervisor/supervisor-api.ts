@@ -10,6 +10,9 @@ import type { ResolvedOptions } from '../options.ts';
 import type { WorkerStats } from '../workers/protocol.ts';
 import type { CertServiceStats } from './cert-service.ts';
 import type { PipelineCounts } from './cookie-pipeline.ts';
+import type { CookieQuery, WaitForCookieOptions } from './cookie-watch.ts';
+import type { BrowserCookieBatch } from '../browser-cookie.ts';
+import type { BrowserSyncResult, InterceptorService, InterceptorStatus } from '../interceptor/interceptor-service.ts';
 
 export interface ProxyState {
   /** Whether the proxy accepts connections. */
@@ -28,6 +31,8 @@ export interface SupervisorAddresses {
   readonly caCertPath: string;
   /** The file holding the admin API's bearer token. */
   readonly adminTokenPath: string;
+  /** The code the browser extension is paired with, for this run (`XXXX-XXXX`). */
+  readonly pairingCode: string;
 }
 
 export interface WorkerStatus extends WorkerStats {
@@ -56,6 +61,8 @@ export interface SupervisorStatus {
   readonly events: PipelineCounts;
   readonly jar: JarStats;
   readonly certificates: CertServiceStats;
+  /** Browsers as a source: the extension's connection and the DevTools-protocol one (null without `cdp`). */
+  readonly interceptor: InterceptorStatus;
 }
 
 export interface Supervisor {
@@ -92,10 +99,38 @@ export interface Supervisor {
   cookies(filter?: CookieFilter): Promise<SerializedCookie[]>;
   cookieHeader(url: string): Promise<string>;
   deleteCookies(filter?: { readonly domain?: string }): Promise<number>;
+  /** Deletes the one cookie with exactly this domain, path and name; false when the jar did not hold it. */
+  deleteCookie(key: { readonly domain: string; readonly path: string; readonly name: string }): Promise<boolean>;
+  /**
+   * Applies one Set-Cookie line as if a response from `url` carried it, with
+   * every rule a browser applies: the change (source `api`), or null when the
+   * jar already held exactly that. JARSYNC_ERR_COOKIE_REFUSED when the jar
+   * refuses it (the reason in the message), JARSYNC_ERR_BAD_URL for a bad URL.
+   */
+  setCookie(setCookieLine: string, url: string): Promise<CookieChange | null>;
+  /** Every change (added, updated, deleted, expired) of the cookies named `name` whose domain is `domain` or under it. */
+  cookie$(query: CookieQuery): Observable<CookieChange>;
+  /**
+   * The cookie named `name` under `domain` once the jar holds one changed after
+   * `changedSince`: at once if it does, else when it arrives. Rejects with
+   * JARSYNC_ERR_WAIT_TIMEOUT after `timeoutMs` (30 s unless given), and with
+   * JARSYNC_ERR_NOT_RUNNING if jarsync closes first (src/supervisor/cookie-watch.ts).
+   */
+  waitForCookie(options: WaitForCookieOptions): Promise<SerializedCookie>;
   /** Commits what the jar has applied now, without waiting for the flush interval. */
   flush(): Promise<void>;
 
   status(): Promise<SupervisorStatus>;
+
+  /**
+   * Applies cookies a browser reports holding and their removals (source
+   * `interceptor` or `cdp`), through the same domain list as the proxy: the
+   * changes of domains not synced, or sent while syncing is stopped, are
+   * dropped and counted.
+   */
+  applyBrowserCookies(batch: BrowserCookieBatch): Promise<BrowserSyncResult>;
+  /** The extension's pairing, its connection state and the DevTools-protocol sync (src/interceptor/). */
+  interceptor(): InterceptorService;
 
   /**
    * Ends connection worker `index`'s thread now, as a crash would (a fault

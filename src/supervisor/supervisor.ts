@@ -23,6 +23,8 @@ import { SqliteJarStore } from '../store/sqlite-jar-store.ts';
 import { loadOrCreateCa } from '../tls/ca.ts';
 import { createLeafKey } from '../tls/leaf-key.ts';
 import type { ProxySettings } from '../workers/protocol.ts';
+import type { BrowserCookieBatch } from '../browser-cookie.ts';
+import { InterceptorService, type BrowserSyncResult } from '../interceptor/interceptor-service.ts';
 import type { AdminServer } from './admin-server.ts';
 import { createAdminServer } from './admin-server.ts';
 import { checkDataDir } from './data-dir-check.ts';
@@ -31,6 +33,7 @@ import type { RunningCertService } from './cert-service.ts';
 import { createCertService } from './cert-service.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { CookiePipeline } from './cookie-pipeline.ts';
+import { waitForCookie, watchCookie, type CookieQuery, type WaitForCookieOptions } from './cookie-watch.ts';
 import type { ProxyState, Supervisor, SupervisorAddresses, SupervisorStatus } from './supervisor-api.ts';
 
 /** Parts that exist only while the supervisor runs. */
@@ -57,6 +60,8 @@ class JarsyncSupervisor implements Supervisor {
   readonly #domains: DomainList;
   readonly #pipeline: CookiePipeline;
   #state: State = 'new';
+  /** Browsers as a source of cookies (extension, DevTools protocol); made at start. */
+  #interceptor: InterceptorService | null = null;
   #startedAt = 0;
   #syncing: boolean;
   #proxy: { enabled: boolean; port: number };
@@ -124,6 +129,15 @@ class JarsyncSupervisor implements Supervisor {
       });
       parts.jar = jar;
       this.#pipeline.connect(jar);
+      this.#interceptor = await InterceptorService.open({
+        dataDir: options.dataDir,
+        jar,
+        domains: () => this.#domains.list(),
+        syncing: () => this.#syncing,
+        cdp: options.cdp,
+        cdpPollIntervalMs: options.cdpPollIntervalMs,
+        log: options.log,
+      });
 
       // The admin API starts before the workers, so that its port (chosen by
       // the kernel when adminPort is 0) is known to them as one never to proxy to.
@@ -184,6 +198,7 @@ class JarsyncSupervisor implements Supervisor {
     } catch (error) {
       this.#state = 'closed';
       await admin?.close().catch(() => undefined);
+      await this.#interceptor?.close().catch(() => undefined);
       await parts.pool?.drain(0).catch(() => undefined);
       await parts.jar?.close().catch(() => undefined);
       await parts.certs?.close().catch(() => undefined);
@@ -262,6 +277,26 @@ class JarsyncSupervisor implements Supervisor {
     return this.#require().jar.deleteCookies(filter);
   }
 
+  deleteCookie(key: { readonly domain: string; readonly path: string; readonly name: string }): Promise<boolean> {
+    return this.#require().jar.deleteCookie(key);
+  }
+
+  async setCookie(setCookieLine: string, url: string): Promise<CookieChange | null> {
+    const result = await this.#require().jar.setCookieFromApi(setCookieLine, url);
+    if (result.outcome === 'refused') {
+      throw new JarsyncError('JARSYNC_ERR_COOKIE_REFUSED', `The jar refused the cookie (${result.refusal.reason}): ${result.refusal.detail}`);
+    }
+    return result.outcome === 'changed' ? result.change : null;
+  }
+
+  cookie$(query: CookieQuery): Observable<CookieChange> {
+    return watchCookie(this.cookies$, query);
+  }
+
+  waitForCookie(options: WaitForCookieOptions): Promise<SerializedCookie> {
+    return waitForCookie(this, options);
+  }
+
   flush(): Promise<void> {
     return this.#require().jar.flush();
   }
@@ -281,7 +316,18 @@ class JarsyncSupervisor implements Supervisor {
       events: this.#pipeline.counts,
       jar: running.jar.stats(),
       certificates: running.certs.stats(),
+      interceptor: this.interceptor().status(),
     };
+  }
+
+  applyBrowserCookies(batch: BrowserCookieBatch): Promise<BrowserSyncResult> {
+    this.#require();
+    return this.interceptor().apply(batch);
+  }
+
+  interceptor(): InterceptorService {
+    if (this.#interceptor === null) throw new JarsyncError('JARSYNC_ERR_NOT_RUNNING', `the supervisor is not running (state: ${this.#state})`);
+    return this.#interceptor;
   }
 
   terminateWorker(index: number): Promise<void> {
@@ -296,6 +342,7 @@ class JarsyncSupervisor implements Supervisor {
       dataDir: this.options.dataDir,
       caCertPath: running.caCertPath,
       adminTokenPath: running.adminTokenPath,
+      pairingCode: this.interceptor().pairing.code,
     };
   }
 
@@ -310,6 +357,7 @@ class JarsyncSupervisor implements Supervisor {
     const list = this.#domains.list();
     this.#pipeline.setDomains(list);
     this.#running?.pool.setDomains(list);
+    this.#interceptor?.domainsChanged();
   }
 
   #setSyncing(syncing: boolean): void {
@@ -327,6 +375,8 @@ class JarsyncSupervisor implements Supervisor {
     }
     this.#state = 'closing';
     this.#stopping = (async () => {
+      // Nothing more from browsers: the jar is about to close.
+      await this.#interceptor?.close();
       if (running !== null) {
         await running.pool.drain(drainTimeoutMs);
         // The jar takes what still waits in the backlog before it closes.

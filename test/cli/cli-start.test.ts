@@ -2,7 +2,7 @@
  * `jarsync start` as a user runs it: a child process on port 0, real traffic
  * through it, the admin API it prints, and its ways of stopping.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -88,9 +88,10 @@ describe('jarsync start', () => {
     const dataDir = join(root, 'run');
     const child = spawnCli(startArgs(dataDir, '--domain', 'origin.test'));
     const exit = finished(child);
-    const lines = linesOf(await waitForOutput(child, /^domains: .*\n/m));
+    const lines = linesOf(await waitForOutput(child, /^pairing: .*\n/m));
 
-    expect([...lines.keys()]).toEqual(['proxy', 'admin', 'ca', 'token', 'data', 'domains']);
+    expect([...lines.keys()]).toEqual(['proxy', 'admin', 'dashboard', 'ca', 'token', 'data', 'domains', 'pairing']);
+    expect(lines.get('pairing')).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
     expect(lines.get('proxy')).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines.get('admin')).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines.get('ca')).toBe(join(dataDir, 'ca.pem'));
@@ -103,6 +104,12 @@ describe('jarsync start', () => {
 
     const token = readFileSync(lines.get('token') ?? '', 'utf8').trim();
     const admin = lines.get('admin') ?? '';
+    // The dashboard's link is the admin API's, with the token that opens it.
+    expect(lines.get('dashboard')).toBe(`${admin}/?token=${encodeURIComponent(token)}`);
+    // Where `jarsync wait` finds the admin API, written once it listens.
+    await vi.waitFor(() => {
+      expect(JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8'))).toEqual({ url: admin, pid: child.pid });
+    }, 5_000);
     await vi.waitFor(async () => {
       const response = await fetch(`${admin}/api/cookies/header?url=${encodeURIComponent(`http://app.origin.test:${originPort}/`)}`, {
         headers: { authorization: `Bearer ${token}` },
@@ -119,6 +126,7 @@ describe('jarsync start', () => {
     const result = await exit;
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('SIGTERM: closing');
+    expect(existsSync(join(dataDir, 'admin.json'))).toBe(false);
 
     // The jar outlives the process.
     const after = await runCli(['cookies', '--data-dir', dataDir]);
@@ -128,7 +136,7 @@ describe('jarsync start', () => {
   it('exits 0 on SIGINT too; --no-sync says so', async () => {
     const child = spawnCli(startArgs(join(root, 'sigint'), '--no-sync', '--no-persist'));
     const exit = finished(child);
-    const lines = linesOf(await waitForOutput(child, /^domains: .*\n/m));
+    const lines = linesOf(await waitForOutput(child, /^pairing: .*\n/m));
     expect(lines.get('domains')).toBe('none');
     child.kill('SIGINT');
     const result = await exit;
@@ -139,7 +147,7 @@ describe('jarsync start', () => {
   it('stops at once and exits 1 on a second signal while a request holds the close', async () => {
     const child = spawnCli(startArgs(join(root, 'twice'), '--domain', 'origin.test'));
     const exit = finished(child);
-    const lines = linesOf(await waitForOutput(child, /^domains: .*\n/m));
+    const lines = linesOf(await waitForOutput(child, /^pairing: .*\n/m));
     const held = getThroughProxy(new URL(lines.get('proxy') ?? ''), `http://app.origin.test:${originPort}/hang`);
     held.done.catch(() => undefined);
     // The request must be in flight before the signal, or close() has nothing to wait for.
