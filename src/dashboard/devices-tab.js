@@ -31,6 +31,7 @@ import { byId, h } from './dom.js';
  * @property {boolean} proxyAuth
  * @property {DeviceAddress[]} addresses
  * @property {{ subject: string, fingerprint256: string, validTo: string }} ca
+ * @property {{ adminUrl: string, pairingCode: string }} interceptor
  */
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -41,6 +42,8 @@ export function devicesTab(api) {
   const cards = byId('device-addresses', HTMLElement);
   const fingerprint = byId('ca-fingerprint', HTMLElement);
   const pacUrl = byId('pac-url', HTMLInputElement);
+  const interceptorUrl = byId('interceptor-admin-url', HTMLElement);
+  const pairingCode = byId('interceptor-pairing-code', HTMLElement);
 
   async function load() {
     /** @type {Devices} */
@@ -60,6 +63,8 @@ export function devicesTab(api) {
       state;
     cards.replaceChildren(...devices.addresses.map(card));
     fingerprint.textContent = devices.ca.fingerprint256;
+    interceptorUrl.textContent = devices.interceptor.adminUrl;
+    pairingCode.textContent = devices.interceptor.pairingCode;
     pacUrl.value = devices.addresses[0]?.pacUrl ?? '';
   }
 

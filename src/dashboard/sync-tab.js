@@ -19,6 +19,15 @@ import { byId, formatTime, h } from './dom.js';
  * @property {{ alive: boolean, connectionsOpen: number, requestsTotal: number }[]} workers
  * @property {{ received: number, synced: number }} events
  * @property {{ cookies: number, applied: Record<string, number>, refused: Record<string, number> }} jar
+ * @property {{ extension: BrowserLink, cdp: (BrowserLink & { endpoint: string }) | null }} interceptor
+ */
+
+/**
+ * @typedef {object} BrowserLink  a browser syncing its own cookies (the extension, or one attached over the DevTools protocol)
+ * @property {string} state  never | connecting | connected | disconnected | closed
+ * @property {string | null} reason
+ * @property {string | null} browser
+ * @property {number | null} lastSyncAt
  */
 
 const POLL_MS = 1_000;
@@ -105,12 +114,27 @@ export function syncTab(api, events, onStatus) {
       ['Cookies in the jar', String(current.jar.cookies)],
       ['Cookie events synced', String(current.events.synced)],
       ['Cookies refused', String(refusedTotal)],
+      ['Interceptor extension', browserLink(current.interceptor.extension, 'not paired yet (Devices: pairing code)')],
+      ...(current.interceptor.cdp === null ? [] : [[`Browser at ${current.interceptor.cdp.endpoint}`, browserLink(current.interceptor.cdp, '')]]),
     ];
     stats.replaceChildren(...rows.flatMap(([term, value]) => [h('dt', {}, term ?? ''), h('dd', {}, value ?? '')]));
     const byReason = Object.entries(current.jar.refused).filter(([, count]) => count > 0);
     reasons.replaceChildren(
       ...(byReason.length === 0 ? [h('li', { class: 'hint' }, 'None refused.')] : byReason.map(([reason, count]) => h('li', {}, h('code', {}, reason), String(count)))),
     );
+  }
+
+  /**
+   * @param {BrowserLink} link
+   * @param {string} never  what to say when it has never been heard from
+   */
+  function browserLink(link, never) {
+    if (link.state === 'never') return never;
+    const state = link.state === 'connected' ? 'Connected' : link.state === 'connecting' ? 'Connecting' : 'Disconnected';
+    const reason = link.state !== 'connected' && link.reason !== null ? ` (${link.reason})` : '';
+    const browser = link.browser === null ? '' : ` \u2014 ${link.browser}`;
+    const synced = link.lastSyncAt === null ? '' : `, last full sync ${new Date(link.lastSyncAt).toLocaleTimeString()}`;
+    return `${state}${reason}${browser}${synced}`;
   }
 
   /** @param {string} domain */

@@ -55,6 +55,8 @@ export function deviceRoutes({ supervisor, caCertPem, adminPort }: DeviceRoutesC
               addresses: found.addresses.map((address) => ({ ...address, qr: qrPath(address.onboardingUrl) })),
               ca: { subject: ca.subject, fingerprint256: ca.fingerprint256, validTo: new Date(ca.validTo).toISOString(), pem: '/ca.pem', der: '/ca.der', p12: '/ca.p12' },
               pac: { url: `http://127.0.0.1:${adminPort()}/proxy.pac` },
+              // For the Interceptor extension's options page (README: the Interceptor).
+              interceptor: { adminUrl: `http://127.0.0.1:${adminPort()}`, pairingCode: supervisor.interceptor().pairing.code },
             });
           },
         },

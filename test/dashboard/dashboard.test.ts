@@ -168,6 +168,23 @@ describe('the dashboard', () => {
     await page.locator('#status dd', { hasText: /^1 of 1 running$/ }).waitFor();
     const stats = await page.locator('#status').textContent();
     expect(stats).toContain('Cookies in the jar1');
+    expect(stats).toContain('Interceptor extensionnot paired yet');
+    // An extension pairs and says it is there: the status follows.
+    const admin = `http://127.0.0.1:${String(jarsync.addresses.admin?.port)}`;
+    const paired = await fetch(`${admin}/api/interceptor/pair`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: jarsync.supervisor.interceptor().pairing.code, browser: 'TestBrowser/1' }),
+    });
+    expect(paired.status).toBe(201);
+    const { token } = (await paired.json()) as { token: string };
+    const beat = await fetch(`${admin}/api/interceptor/heartbeat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ browser: 'TestBrowser/1' }),
+    });
+    expect(beat.status).toBe(200);
+    await page.locator('#status dd', { hasText: /^Connected \u2014 TestBrowser\/1/ }).waitFor();
     await screenshot('sync');
   });
 
@@ -238,6 +255,8 @@ describe('the dashboard', () => {
     await page.getByRole('img', { name: `QR code that opens http://127.0.0.1:${port}/` }).waitFor();
     expect(await page.locator('#ca-fingerprint').textContent()).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     expect(await page.getByLabel('PAC file URL').inputValue()).toBe(`http://127.0.0.1:${port}/proxy.pac`);
+    expect(await page.locator('#interceptor-pairing-code').textContent()).toBe(jarsync.supervisor.interceptor().pairing.code);
+    expect(await page.locator('#interceptor-admin-url').textContent()).toBe(`http://127.0.0.1:${String(jarsync.addresses.admin?.port)}`);
     for (const name of ['Download CA (PEM)', 'Download CA (DER)', 'Download CA (PKCS#12, empty password)', 'Download PAC file']) {
       await page.getByRole('link', { name }).waitFor();
     }
