@@ -166,9 +166,9 @@ describe('the dashboard', () => {
     await page.getByRole('tab', { name: 'Sync Cookies' }).click();
     await page.locator('#refused-reasons li', { hasText: 'domain-mismatch' }).waitFor();
     await page.locator('#status dd', { hasText: /^1 of 1 running$/ }).waitFor();
-    const stats = await page.locator('#status').textContent();
-    expect(stats).toContain('Cookies in the jar1');
-    expect(stats).toContain('Interceptor extensionnot paired yet');
+    // The status is polled every second: the last poll may predate the previous view's deletion.
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 5_000 }).toContain('Cookies in the jar1');
+    expect(await page.locator('#status').textContent()).toContain('Interceptor extensionnot paired yet');
     // An extension pairs and says it is there: the status follows.
     const admin = `http://127.0.0.1:${String(jarsync.addresses.admin?.port)}`;
     const paired = await fetch(`${admin}/api/interceptor/pair`, {
