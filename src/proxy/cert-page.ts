@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 
 /** The host a client asks for, through the proxy, to get the CA: `http://jarsync.cert/`. */
 export const CERT_PAGE_HOST = 'jarsync.cert';
@@ -8,12 +7,6 @@ export interface StaticResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
-}
-
-/** Writes a static answer; a HEAD request gets its head only. */
-export function sendStatic(res: ServerResponse, answer: StaticResponse, head: boolean): void {
-  res.writeHead(answer.status, answer.headers);
-  res.end(head ? undefined : answer.body);
 }
 
 /**

@@ -1,12 +1,11 @@
 /**
  * The answers the proxy itself gives a client: a status, a one-line text
  * body, the stable error code in `x-jarsync-error`, and any header the status
- * needs (Retry-After, Proxy-Authenticate). Written either through a
- * ServerResponse or, where there is none (a CONNECT, a parse error, a refused
- * connection), as raw bytes on the socket, followed by a close.
+ * needs (Retry-After, Proxy-Authenticate). Written as raw bytes: within a
+ * connection's HTTP loop by the engine (engine/wire-answer.ts), or on a socket
+ * being refused (a cap, a CONNECT that cannot be served), followed by a close.
  */
 import { STATUS_CODES } from 'node:http';
-import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../errors.ts';
 import { PROXY_AUTHENTICATE } from './proxy-auth.ts';
@@ -99,21 +98,13 @@ export function rawAnswer(answer: ClientAnswer): string {
   return `${head}\r\n${body}`;
 }
 
-/** Writes an answer through the request's own response; with `close`, the connection ends after it. */
-export function sendAnswer(res: ServerResponse, answer: ClientAnswer, close = false): void {
-  const body = `${answer.text}\n`;
-  res.writeHead(answer.status, headerLines(answer, body, close).flat());
-  res.end(body);
-}
-
 const answered = new WeakSet<Duplex>();
 
 /**
  * Writes an answer as raw bytes where no response object exists, ends the
  * connection, and reads (and drops) what the client still sends for up to
  * LINGER_MS so the close does not reset the answer away. A socket is answered
- * once: Node's parser can report a second error for bytes that follow the
- * first.
+ * once, however many reasons to refuse it come up.
  */
 export function answerAndClose(socket: Duplex, answer: ClientAnswer): void {
   if (answered.has(socket)) return;
@@ -131,9 +122,4 @@ export function answerAndClose(socket: Duplex, answer: ClientAnswer): void {
   socket.once('end', () => socket.destroy());
   socket.on('data', () => undefined);
   socket.resume();
-}
-
-/** Whether the socket already got its closing answer. */
-export function wasAnswered(socket: Duplex): boolean {
-  return answered.has(socket);
 }

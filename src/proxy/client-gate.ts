@@ -9,7 +9,6 @@
  * A stranger gets no byte back: answering would only confirm to a scanner that
  * a proxy is there. A client over a cap is a known client that gets told why.
  */
-import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ClientPolicy } from '../workers/protocol.ts';
@@ -120,14 +119,13 @@ export class ClientGate {
   }
 
   /**
-   * Who sends this request: `user@address:port` when the proxy requires
-   * credentials and they are right, `address:port` when it requires none, or
-   * the 407 to answer.
+   * Who sends a request on `socket` with this Proxy-Authorization value:
+   * `user@address:port` when the proxy requires credentials and they are
+   * right, `address:port` when it requires none, or the 407 to answer.
    */
-  identify(req: IncomingMessage): Identity {
-    const address = addressOf(req.socket);
+  identify(socket: Duplex, header: string | undefined): Identity {
+    const address = addressOf(socket);
     if (!this.#auth.required) return { client: address };
-    const header = req.headers['proxy-authorization'];
     const user = this.#auth.authenticate(header);
     if (user === null) {
       this.#authRefused += 1;

@@ -15,8 +15,6 @@
  * One waiter on the flag serves every held request of the worker.
  */
 import { performance } from 'node:perf_hooks';
-import { busy, sendAnswer } from './client-answer.ts';
-import type { Exchange } from './connection-tracker.ts';
 
 export class SyncHold {
   readonly #view: Int32Array | null;
@@ -51,49 +49,7 @@ export class SyncHold {
   }
 
   /**
-   * Runs `forward` now when the request is not synced or nothing is held, and
-   * otherwise once the hold lifts. Sets the exchange's `abortUpstream`, so
-   * that the connection's deadlines and a drain reach a held request too.
-   */
-  admit(exchange: Exchange, synced: boolean, forward: () => () => void): void {
-    if (!synced || !this.engaged) {
-      exchange.abortUpstream = forward();
-      return;
-    }
-    this.#held += 1;
-    const { req, res } = exchange;
-    // Paused, its body stays in the socket, and the connection tracker does
-    // not take the wait for a client that stopped sending.
-    req.pause();
-    const began = performance.now();
-    const finish = (go: boolean | null): void => {
-      if (!this.#waiting.delete(leave)) return;
-      clearTimeout(timer);
-      res.off('close', gone);
-      if (go === null || res.destroyed) return;
-      if (go) {
-        exchange.abortUpstream = forward();
-        return;
-      }
-      this.#busy += 1;
-      sendAnswer(res, busy(Math.round(performance.now() - began)));
-    };
-    const leave = (go: boolean): void => {
-      finish(go);
-    };
-    const gone = (): void => {
-      finish(null);
-    };
-    const timer = setTimeout(leave, this.#timeoutMs, false);
-    this.#waiting.add(leave);
-    res.once('close', gone);
-    exchange.abortUpstream = gone;
-    this.#watch();
-  }
-
-  /**
-   * The same wait for a proxy that owns its sockets (proxy/engine): null when
-   * the request may go now (not synced, or nothing held); else `leave` is
+   * Null when the request may go now (not synced, or nothing held); else `leave` is
    * called once the hold lifts (true: forward it) or the request waited too
    * long (false: answer it 503 busy), and the function returned withdraws it
    * (its client is gone) without a call.

@@ -19,7 +19,6 @@ import { Piscina } from 'piscina';
 import type { DomainRule } from '../domains/domain-rule.ts';
 import { JarsyncError, deserializeError, isErrorCode } from '../errors.ts';
 import type { CertService, ConnectionWorkerControl, EventBatch, EventsMessage, ProxySettings, ServeTask, WorkerStats } from '../workers/protocol.ts';
-import { withProxyEngine } from './proxy-engine-choice.ts';
 import type { WorkerStatus } from './supervisor-api.ts';
 
 const SERVE_TASK_URL = new URL('../workers/serve-task.ts', import.meta.url);
@@ -93,7 +92,7 @@ export class ConnectionPool {
   #stopping = false;
 
   constructor(options: ConnectionPoolOptions) {
-    this.#options = { ...options, settings: withProxyEngine(options.settings) };
+    this.#options = options;
     this.#pool = new Piscina<ServeTask, number>({
       filename: SERVE_TASK_URL.href,
       minThreads: options.workers,

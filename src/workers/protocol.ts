@@ -65,12 +65,6 @@ export interface ProxySettings {
    */
   readonly syncHold?: SharedArrayBuffer;
   /**
-   * Which proxy the worker runs: `raw`, the engine on raw sockets and the
-   * HTTP/1.1 codec of proxy/http1 (proxy/engine/proxy-engine.ts), or `node`,
-   * the one built on node:http (proxy/proxy-server.ts). Defaults to `raw`.
-   */
-  readonly engine?: 'raw' | 'node';
-  /**
    * Limits and access rules for client connections. The supervisor always
    * sends them; without them (a bare ConnectionPool) a worker applies Node's
    * own header limits and restricts nobody (`UNRESTRICTED` in

@@ -9,14 +9,11 @@ import { threadId } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { serializeError } from '../errors.ts';
 import { ProxyEngine } from '../proxy/engine/proxy-engine.ts';
-import { ProxyServer } from '../proxy/proxy-server.ts';
 import type { CertService, ConnectionWorkerControl, EventBatch, EventsDrained, ServeTask } from './protocol.ts';
 
 export default async function serve(task: ServeTask): Promise<number> {
   const certs = Comlink.wrap<CertService>(task.certPort);
-  // Both engines take the same options and answer the same control calls (ProxySettings.engine).
-  const Engine = task.settings.engine === 'node' ? ProxyServer : ProxyEngine;
-  const server = new Engine({
+  const server = new ProxyEngine({
     index: task.index,
     threadId,
     settings: task.settings,

@@ -82,17 +82,8 @@ describe('the PAC file', () => {
     expect(findProxy(pac, 'http://a.later.test/')).toBe('DIRECT');
   });
 
-  it.each(['raw', 'node'])('is served by the proxy port too (%s engine), pointing at the address the device used', async (engine) => {
-    // The engine is chosen when the connection pool is made (proxy-engine-choice.ts).
-    const before = process.env['JARSYNC_ENGINE'];
-    process.env['JARSYNC_ENGINE'] = engine;
-    let running: AdminHarness;
-    try {
-      running = await startAdminHarness({ domains: ['origin.test'] });
-    } finally {
-      if (before === undefined) delete process.env['JARSYNC_ENGINE'];
-      else process.env['JARSYNC_ENGINE'] = before;
-    }
+  it('is served by the proxy port too, pointing at the address the device used', async () => {
+    const running = await startAdminHarness({ domains: ['origin.test'] });
     try {
       const port = running.addresses.proxy.port;
       const response = await getFromProxy(port, '/proxy.pac', `localhost:${port}`);

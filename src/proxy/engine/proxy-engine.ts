@@ -17,8 +17,8 @@
  *   late heads and stalled requests get 408 (client-connection.ts, one clock for all).
  *   Targets on this machine's protected ports are refused (target-guard.ts).
  *
- * The control interface is the node:http ProxyServer's: listen, unlisten,
- * setDomains, setSyncing, stats, drain.
+ * Its control interface (listen, unlisten, setDomains, setSyncing, stats,
+ * drain) is what serve-task.ts offers the supervisor over the control port.
  */
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';

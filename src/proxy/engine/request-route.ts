@@ -16,7 +16,6 @@
  * Who asked is settled here too: the client label on cookie events is the
  * proxy user and address (`user@address:port`), inside a tunnel its CONNECT's.
  */
-import type { IncomingMessage } from 'node:http';
 import type net from 'node:net';
 import type { DomainRule } from '../../domains/domain-rule.ts';
 import type { CertPage, StaticResponse } from '../cert-page.ts';
@@ -86,7 +85,7 @@ export function routeRequest(head: RequestHead, socket: net.Socket, tunnel: Tunn
   // set up to use the proxy.
   // The PAC file likewise: a device loads it before it uses the proxy.
   if (head.form === 'origin') return { kind: 'page', response: isPacRequest(head.target) ? pacFor(head, socket, context) : context.certPage.respond(head.target) };
-  const who = gate.identify({ socket, headers: { 'proxy-authorization': proxyAuthorization(head) } } as unknown as IncomingMessage);
+  const who = gate.identify(socket, proxyAuthorization(head));
   // Closed after: an unauthenticated client holds no connection open, and its body is not read.
   if (who.answer !== undefined) return { kind: 'answer', answer: who.answer, close: true };
   if (head.form === 'authority') {
