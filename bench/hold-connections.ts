@@ -23,7 +23,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,6 +31,7 @@ import { ErrorTally, errorKind } from './load/load-result.ts';
 import { openConnection } from './load/open-connection.ts';
 import type { ConnectionTarget } from './load/target.ts';
 import { attachReader, requestOn } from './load/tunnel-load.ts';
+import { listenNodeOrigin, type NodeOrigin } from './origin/node-origin.ts';
 import { missingOriginFiles, originFiles } from './origin/origin-files.ts';
 import { stopAllChildren } from './process/child.ts';
 import { startJarsync } from './process/jarsync-process.ts';
@@ -89,28 +89,13 @@ function descriptors(pid: number): number | null {
 }
 
 /** An origin that answers every request with a short body: the held connections' one request each. */
-async function startOrigin(): Promise<{ httpPort: number; httpsPort: number; close(): Promise<void> }> {
+async function startOrigin(): Promise<NodeOrigin> {
   const handler = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '3', 'set-cookie': 'seen=1; Path=/; Max-Age=60' }).end('ok\n');
   };
   const plain = http.createServer(handler);
   const secure = https.createServer({ cert: readFileSync(originFiles.certFile, 'utf8'), key: readFileSync(originFiles.keyFile, 'utf8') }, handler);
-  const sockets = new Set<Socket>();
-  for (const server of [plain, secure]) {
-    server.on('connection', (socket: Socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  }
-  return {
-    httpPort: (plain.address() as AddressInfo).port,
-    httpsPort: (secure.address() as AddressInfo).port,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await Promise.all([plain, secure].map((server) => new Promise<void>((resolve) => server.close(() => { resolve(); }))));
-    },
-  };
+  return listenNodeOrigin(plain, secure);
 }
 
 function targetFor(proxy: { host: string; port: number }, scheme: 'http' | 'https', host: string, port: number, context: tls.SecureContext): { target: ConnectionTarget; request: Buffer } {

@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenNodeOrigin, type NodeOrigin } from '../origin/node-origin.ts';
 import { cookieKey, parseOps, setCookieLine } from './soak-cookies.ts';
 import type { SoakScheme } from './soak-cookies.ts';
 
@@ -26,11 +26,8 @@ export class SoakLedger {
   malformed = 0;
 }
 
-export interface SoakOrigin {
-  readonly httpPort: number;
-  readonly httpsPort: number;
+export interface SoakOrigin extends NodeOrigin {
   readonly ledger: SoakLedger;
-  close(): Promise<void>;
 }
 
 const BODY = 'jarsync soak origin\n';
@@ -63,21 +60,5 @@ export async function startSoakOrigin(suffix: string, tlsFiles: { readonly cert:
   };
   const plain = http.createServer({ keepAliveTimeout: 120_000 }, handler('http'));
   const secure = https.createServer({ cert: tlsFiles.cert, key: tlsFiles.key, keepAliveTimeout: 120_000 }, handler('https'));
-  const sockets = new Set<Socket>();
-  for (const server of [plain, secure]) {
-    server.on('connection', (socket: Socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  }
-  return {
-    httpPort: (plain.address() as AddressInfo).port,
-    httpsPort: (secure.address() as AddressInfo).port,
-    ledger,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await Promise.all([plain, secure].map((server) => new Promise<void>((resolve) => server.close(() => { resolve(); }))));
-    },
-  };
+  return { ...(await listenNodeOrigin(plain, secure)), ledger };
 }
