@@ -12,27 +12,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CookieRefusal } from '../../src/actors/cookie-change.ts';
 import { JarActor } from '../../src/actors/jar-actor.ts';
-import type { CookieEvent } from '../../src/cookie-event.ts';
 import type { JarsyncError } from '../../src/errors.ts';
 import type { JarStore, StoredCookie } from '../../src/store/jar-store.ts';
 import { MemoryJarStore } from '../../src/store/memory-jar-store.ts';
 import { SqliteJarStore } from '../../src/store/sqlite-jar-store.ts';
+import { event } from '../actors/jar-harness.ts';
 
 const SECRET = 'S3CRET-7f1d0a';
 
-function event(source: CookieEvent['source'], url: string, header: string): CookieEvent {
-  const parsed = new URL(url);
-  return {
-    source,
-    scheme: parsed.protocol === 'https:' ? 'https' : 'http',
-    host: parsed.hostname,
-    port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
-    url,
-    header,
-    client: '127.0.0.1:1',
-    at: Date.now(),
-  };
-}
 
 let dir: string;
 beforeEach(async () => {

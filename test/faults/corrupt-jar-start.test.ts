@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteJarStore } from '../../src/store/sqlite-jar-store.ts';
 import { finished, spawnCli, waitForOutput, type CliResult } from '../cli/cli-process.ts';
+import { writeNotSqlite, writeTruncatedSqlite } from '../helpers/broken-jar.ts';
 
 /** What a secret value looks like in these tests: it must appear in no output. */
 const SECRET = 'S3CRET-value-0b9f2c';
@@ -47,22 +48,11 @@ describe('jarsync start on a jar it cannot read', () => {
   it.each<BrokenJar>([
     {
       what: 'a file that is not SQLite (a half-copied or overwritten jar)',
-      make: (path: string) => {
-        writeFileSync(path, 'not a database at all, '.repeat(400));
-      },
+      make: writeNotSqlite,
     },
     {
       what: 'a jar with pages cut off',
-      make: (path: string) => {
-        const db = new DatabaseSync(path);
-        db.exec('CREATE TABLE filler (x TEXT)');
-        const insert = db.prepare('INSERT INTO filler VALUES (?)');
-        db.exec('BEGIN');
-        for (let index = 0; index < 2000; index += 1) insert.run('x'.repeat(200));
-        db.exec('COMMIT');
-        db.close();
-        writeFileSync(path, readFileSync(path).subarray(0, 100_000));
-      },
+      make: writeTruncatedSqlite,
     },
     {
       what: 'a jar with a row jarsync cannot read',

@@ -10,23 +10,11 @@ import { ConnectionPool } from '../../src/supervisor/connection-pool.ts';
 import type { ProxySettings } from '../../src/workers/protocol.ts';
 import type { Origin } from '../helpers/origin.ts';
 import { startOrigin } from '../helpers/origin.ts';
-import { originCaPem } from '../helpers/origin-tls.ts';
+import { poolSettings } from '../helpers/pool-settings.ts';
 
 const MAX = 6;
 const counts = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
-const settings: ProxySettings = {
-  caCertPem: originCaPem,
-  leafKeyPem: '',
-  upstreamCaPems: [],
-  insecureUpstream: false,
-  resolve: [],
-  upstreamConnectTimeoutMs: 5_000,
-  upstreamResponseTimeoutMs: 5_000,
-  idleTimeoutMs: 60_000,
-  protectedPorts: [],
-  eventBatchSize: 64,
-  clients: { ...UNRESTRICTED, maxConnections: MAX, connectionCounts: counts },
-};
+const settings: ProxySettings = poolSettings({ clients: { ...UNRESTRICTED, maxConnections: MAX, connectionCounts: counts } });
 
 let origin: Origin;
 let pool: ConnectionPool;

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredCookie } from '../../src/store/jar-store.ts';
 import { ReadJar } from '../../src/store/read-jar.ts';
 import { SqliteJarStore } from '../../src/store/sqlite-jar-store.ts';
+import { writeNotSqlite, writeTruncatedSqlite } from '../helpers/broken-jar.ts';
 
 let dir: string;
 const open: SqliteJarStore[] = [];
@@ -175,22 +176,11 @@ describe('SqliteJarStore', () => {
   it.each([
     {
       what: 'a file that is not SQLite',
-      make: (path: string) => {
-        writeFileSync(path, 'this is not a database, '.repeat(200));
-      },
+      make: writeNotSqlite,
     },
     {
       what: 'a truncated jar',
-      make: (path: string) => {
-        const db = new DatabaseSync(path);
-        db.exec('CREATE TABLE filler (x TEXT)');
-        const insert = db.prepare('INSERT INTO filler VALUES (?)');
-        db.exec('BEGIN');
-        for (let index = 0; index < 2000; index += 1) insert.run('x'.repeat(200));
-        db.exec('COMMIT');
-        db.close();
-        writeFileSync(path, readFileSync(path).subarray(0, 100_000));
-      },
+      make: writeTruncatedSqlite,
     },
     {
       what: 'another program’s database',

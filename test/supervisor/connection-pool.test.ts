@@ -8,20 +8,9 @@ import { ConnectionPool } from '../../src/supervisor/connection-pool.ts';
 import type { ProxySettings } from '../../src/workers/protocol.ts';
 import type { Origin } from '../helpers/origin.ts';
 import { startOrigin } from '../helpers/origin.ts';
-import { originCaPem } from '../helpers/origin-tls.ts';
+import { poolSettings } from '../helpers/pool-settings.ts';
 
-const settings: ProxySettings = {
-  caCertPem: originCaPem,
-  leafKeyPem: '',
-  upstreamCaPems: [],
-  insecureUpstream: false,
-  resolve: [],
-  upstreamConnectTimeoutMs: 5_000,
-  upstreamResponseTimeoutMs: 5_000,
-  idleTimeoutMs: 60_000,
-  protectedPorts: [],
-  eventBatchSize: 64,
-};
+const settings: ProxySettings = poolSettings();
 
 let origin: Origin;
 let pool: ConnectionPool;
